@@ -1,0 +1,68 @@
+"""Declared settings: defaults < zhangjiang.toml < ZHANGJIANG_* environment < CLI flags."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+from zhangjiang.errors import ConfigError
+
+__all__ = ["SETTINGS_HELP", "Settings", "load_settings"]
+
+SETTINGS_HELP: dict[str, str] = {
+    "db": "DuckDB database file / 数据库文件",
+    "max_file_mb": "Largest file accepted for ingest, in MB / 可接收的最大文件（MB）",
+    "max_unzipped_mb": "Largest uncompressed size of an .xlsx, in MB / xlsx 解压后的最大大小（MB）",
+    "timezone": "Time zone of job accounting logs / 作业日志时区",
+    "user": "Name recorded as loaded_by / 记录为加载人的名称",
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Runtime settings of one Zhangjiang process."""
+
+    db: Path = Path("zhangjiang.duckdb")
+    max_file_mb: float = 50.0
+    max_unzipped_mb: float = 200.0
+    timezone: str = "UTC"
+    user: str = ""
+
+
+def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings:
+    """Load settings from defaults, ``zhangjiang.toml``, the environment and overrides."""
+    values: dict[str, Any] = {}
+    path = config_file or Path("zhangjiang.toml")
+    if path.exists():
+        with path.open("rb") as fh:
+            values.update(tomllib.load(fh))
+    for field in fields(Settings):
+        env = os.environ.get(f"ZHANGJIANG_{field.name.upper()}")
+        if env is not None:
+            values[field.name] = env
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    if not values.get("user"):
+        values["user"] = os.environ.get("USER", "") or "unknown"
+    settings = Settings()
+    try:
+        typed = {f.name: _coerce(f.name, values[f.name], f.type) for f in fields(Settings) if f.name in values}
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"配置无效 / invalid setting: {exc}") from exc
+    unknown = set(values) - {f.name for f in fields(Settings)}
+    if unknown:
+        raise ConfigError(f"未知配置项 / unknown settings: {', '.join(sorted(unknown))}")
+    return replace(settings, **typed)
+
+
+def _coerce(name: str, value: Any, annotation: Any) -> Any:
+    if name == "db":
+        return Path(value)
+    if name in ("max_file_mb", "max_unzipped_mb"):
+        number = float(value)
+        if number <= 0:
+            raise ValueError(f"{name} must be positive (got {value!r})")
+        return number
+    return str(value)

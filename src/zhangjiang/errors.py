@@ -1,0 +1,37 @@
+"""Exception classes: one base, a few subclasses named for the failure."""
+
+
+class ZhangjiangError(Exception):
+    """Base class of every Zhangjiang error."""
+
+
+class ConfigError(ZhangjiangError):
+    """A setting has an invalid value."""
+
+
+class StoreError(ZhangjiangError):
+    """The store cannot be opened or written."""
+
+
+class StoreBusyError(StoreError):
+    """Another process holds the database file."""
+
+
+class UnknownDatasetError(ZhangjiangError):
+    """No form (dataset) is declared under that name."""
+
+
+class IngestError(ZhangjiangError):
+    """A file could not be ingested."""
+
+
+class UnknownIndicatorError(ZhangjiangError):
+    """No indicator is declared under that id."""
+
+
+class PeriodError(ZhangjiangError):
+    """A period is malformed."""
+
+
+class PhraseError(ZhangjiangError):
+    """Text is not a quantitative phrase."""

@@ -1,0 +1,111 @@
+"""The declaration of a form: its columns, keys, period and scope."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+__all__ = ["COLUMN_TYPES", "Column", "Form", "normalize_label"]
+
+ColumnType = Literal["string", "integer", "decimal", "date", "month", "year", "boolean", "timestamp"]
+COLUMN_TYPES: dict[str, str] = {
+    "string": "VARCHAR",
+    "integer": "BIGINT",
+    "decimal": "DECIMAL(38, 6)",
+    "date": "DATE",
+    "month": "DATE",  # first day of the month
+    "year": "INTEGER",
+    "boolean": "BOOLEAN",
+    "timestamp": "TIMESTAMP",
+}
+_UNIT_SUFFIX = re.compile(r"[（(][^）)]*[）)]$")
+
+
+class Column(BaseModel):
+    """One column of a form."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str
+    zh: str
+    en: str
+    type: ColumnType = "string"
+    required: bool = False
+    allowed: tuple[str, ...] = ()
+    unit: str = ""
+    min: float | None = None
+    aliases: tuple[str, ...] = ()
+    help_zh: str = ""
+    help_en: str = ""
+
+    @property
+    def sql_type(self) -> str:
+        """Return the DuckDB type the column is stored as."""
+        return COLUMN_TYPES[self.type]
+
+    def labels(self) -> set[str]:
+        """Return every normalised header text that names this column."""
+        texts = {self.name, self.zh, self.en, *self.aliases}
+        if self.unit:
+            texts |= {f"{self.zh}（{self.unit}）", f"{self.en} ({self.unit})"}
+        return {normalize_label(t) for t in texts}
+
+
+class Form(BaseModel):
+    """A dataset declared once: name, titles, columns, keys, period and scope columns."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str
+    zh: str
+    en: str
+    description_zh: str = ""
+    description_en: str = ""
+    columns: tuple[Column, ...]
+    keys: tuple[str, ...] = ()
+    period_column: str | None = None
+    scope_column: str | None = None
+    connector: Literal["tabular", "hpc-jobs", "publications"] = "tabular"
+    # "replace": a new batch for the same (period, scope) supersedes the older one;
+    # "append": batches add up (daily job logs), identical files are still refused.
+    mode: Literal["replace", "append"] = "replace"
+    domain: str = "core"
+    notes_zh: tuple[str, ...] = Field(default_factory=tuple)
+    notes_en: tuple[str, ...] = Field(default_factory=tuple)
+
+    @model_validator(mode="after")
+    def _check_references(self) -> Form:
+        names = [c.name for c in self.columns]
+        if len(set(names)) != len(names):
+            raise ValueError(f"form {self.name}: duplicate column names")
+        for ref in (*self.keys, self.period_column, self.scope_column):
+            if ref is not None and ref not in names:
+                raise ValueError(f"form {self.name}: unknown column {ref!r}")
+        return self
+
+    @property
+    def table(self) -> str:
+        """Return the table holding every stored row of every batch."""
+        return "ds_" + self.view
+
+    @property
+    def view(self) -> str:
+        """Return the view of the rows of loaded batches, which indicators query."""
+        return self.name.replace("-", "_")
+
+    def column(self, name: str) -> Column:
+        """Return the column called ``name``."""
+        for col in self.columns:
+            if col.name == name:
+                return col
+        raise KeyError(name)
+
+
+def normalize_label(text: str) -> str:
+    """Normalise a header cell for matching: NFKC, no spaces, lower case."""
+    text = unicodedata.normalize("NFKC", str(text)).strip().lower()
+    text = re.sub(r"[\s*＊]+", "", text)
+    return text

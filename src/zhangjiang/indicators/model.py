@@ -1,0 +1,68 @@
+"""The declaration of an indicator: id, titles, unit, SQL definition, period rule, phrasing."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["Indicator", "IndicatorValue"]
+
+_ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """An indicator defined once as DuckDB SQL over the stored datasets.
+
+    The SQL receives ``$start`` (DATE, first day of the period), ``$end`` (DATE, first day
+    after it) and ``$year`` (INTEGER) and returns one row per combination of its
+    ``dimensions`` with the columns: each dimension, ``value``, ``sources`` (the list of
+    batch ids the value came from) and optionally ``ref_end`` (the last day the value
+    covers, which the reference-period label is built from).
+    """
+
+    id: str
+    title_zh: str
+    title_en: str
+    unit: str
+    unit_en: str
+    sql: str
+    description_zh: str
+    description_en: str
+    inputs: tuple[str, ...]
+    dimensions: tuple[str, ...] = ()
+    period_rule: str = "year"
+    style: dict[str, Any] = field(default_factory=dict)
+    domain: str = "core"
+    keywords: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not _ID.match(self.id):
+            raise ValueError(f"indicator id {self.id!r} is not dotted snake_case")
+
+    @property
+    def definition_hash(self) -> str:
+        """Return a short hash of everything that defines the value."""
+        text = "\x1f".join([self.sql, ",".join(self.dimensions), self.period_rule, self.unit])
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class IndicatorValue:
+    """One computed value: an indicator for a period and a combination of dimensions."""
+
+    indicator_id: str
+    dimensions: dict[str, Any]
+    period: str
+    reference_period: str
+    reference_period_en: str
+    value: Any
+    unit: str
+    status: str
+    definition_hash: str
+    computed_at: Any
+    sources: tuple[int, ...]
+    ref_start: Any = None
+    ref_end: Any = None

@@ -1,0 +1,1 @@
+"""Connectors: read source files, validate them against their form, load batches."""

@@ -1,0 +1,197 @@
+"""Load a validated file as one batch: archive it, store its rows, supersede the older batch."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from zhangjiang.config import Settings
+from zhangjiang.forms import Form, get_form
+from zhangjiang.ingest.problems import Problem
+from zhangjiang.ingest.tabular import FileRejected, read_table
+from zhangjiang.ingest.validate import Validated, validate_table
+from zhangjiang.periods import Period, parse_period
+from zhangjiang.store import Store
+from zhangjiang.store.duckdb import Connection, now, sha256_file
+
+__all__ = ["IngestResult", "check_file", "ingest_file", "insert_batch", "find_duplicate"]
+
+
+@dataclass
+class IngestResult:
+    """What happened to one file: loaded, duplicate (no-op) or rejected."""
+
+    file: str
+    dataset: str
+    outcome: str  # "loaded" | "pending" | "duplicate" | "rejected" | "valid"
+    batch_id: int | None = None
+    rows: int = 0
+    sha256: str = ""
+    superseded: list[int] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    message_zh: str = ""
+    message_en: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the result as a JSON-ready dict."""
+        return {
+            "file": self.file,
+            "dataset": self.dataset,
+            "outcome": self.outcome,
+            "batch_id": self.batch_id,
+            "rows": self.rows,
+            "sha256": self.sha256,
+            "superseded": self.superseded,
+            "message_zh": self.message_zh,
+            "message_en": self.message_en,
+            "problems": [p.to_dict() for p in self.problems],
+        }
+
+
+def check_file(
+    form: Form, path: Path, settings: Settings, *, period: Period | None = None,
+    sheet: str | None = None, encoding: str | None = None, display_name: str | None = None,
+) -> Validated:
+    """Read and validate a tabular file against ``form`` without storing anything."""
+    try:
+        table = read_table(
+            path, sheet=sheet, encoding=encoding, max_file_mb=settings.max_file_mb,
+            max_unzipped_mb=settings.max_unzipped_mb, display_name=display_name,
+        )
+    except FileRejected as exc:
+        return Validated(form, problems=[exc.problem])
+    return validate_table(table, form, period)
+
+
+def ingest_file(
+    store: Store, dataset: str, path: Path, settings: Settings, *, period: str | None = None,
+    sheet: str | None = None, encoding: str | None = None, note: str = "",
+    status: str = "loaded", display_name: str | None = None,
+) -> IngestResult:
+    """Validate ``path`` and, when it has no error, load it as one batch in one transaction."""
+    form = get_form(dataset)
+    name = display_name or path.name
+    sha = sha256_file(path)
+    result = IngestResult(name, dataset, "rejected", sha256=sha)
+    duplicate = find_duplicate(store, dataset, sha)
+    if duplicate is not None:
+        result.outcome, result.batch_id = "duplicate", duplicate
+        result.message_zh = f"{name} 已作为批次 {duplicate} 加载，未作改动"
+        result.message_en = f"{name} is already loaded as batch {duplicate}; nothing changed"
+        return result
+    parsed_period = parse_period(period) if period else None
+    checked = check_file(form, path, settings, period=parsed_period, sheet=sheet, encoding=encoding, display_name=name)
+    result.problems = checked.problems
+    if checked.errors:
+        result.message_zh = f"{name} 有 {len(checked.errors)} 个错误，未加载任何数据"
+        result.message_en = f"{name} has {len(checked.errors)} error(s); nothing was loaded"
+        return result
+    batch_period = period or _derived_period(form, checked.rows)
+    scope = _scope(form, checked.rows)
+    with store.transaction() as con:
+        batch_id = insert_batch(
+            con, form, name, sha, path.stat().st_size, len(checked.rows), status,
+            batch_period, scope, settings.user, note, len(checked.warnings),
+        )
+        _insert_rows(con, form, batch_id, checked.rows)
+        if status == "loaded":
+            result.superseded = supersede(con, form, batch_id, batch_period, scope)
+        store.archive(path, sha)
+    result.outcome, result.batch_id, result.rows = status, batch_id, len(checked.rows)
+    result.message_zh = f"{name} 已加载为批次 {batch_id}，共 {len(checked.rows)} 行"
+    result.message_en = f"{name} loaded as batch {batch_id} with {len(checked.rows)} rows"
+    if result.superseded:
+        ids = ", ".join(map(str, result.superseded))
+        result.message_zh += f"；取代批次 {ids}"
+        result.message_en += f"; supersedes batch {ids}"
+    return result
+
+
+def find_duplicate(store: Store, dataset: str, sha: str) -> int | None:
+    """Return the id of a loaded or pending batch of ``dataset`` with this sha256."""
+    rows = store.query(
+        "SELECT id FROM batches WHERE dataset = ? AND sha256 = ? AND status IN ('loaded', 'pending') "
+        "ORDER BY id LIMIT 1",
+        [dataset, sha],
+    )
+    return rows[0]["id"] if rows else None
+
+
+def insert_batch(
+    con: Connection, form: Form, file_name: str, sha: str, size: int, rows: int, status: str,
+    period: str | None, scope: str, user: str, note: str, warnings: int = 0,
+) -> int:
+    """Insert a batch record and return its id."""
+    row = con.execute(
+        "INSERT INTO batches (dataset, file_name, sha256, size, rows, status, period, scope, "
+        "loaded_at, loaded_by, note, warnings) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        [form.name, file_name, sha, size, rows, status, period, scope, now(), user, note, warnings],
+    ).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def supersede(con: Connection, form: Form, batch_id: int, period: str | None, scope: str) -> list[int]:
+    """Mark older loaded batches of the same period and scope superseded (replace mode)."""
+    if form.mode != "replace":
+        return []
+    rows = con.execute(
+        "UPDATE batches SET status = 'superseded', superseded_by = ? WHERE dataset = ? AND status = 'loaded' "
+        "AND id <> ? AND period IS NOT DISTINCT FROM ? AND scope = ? RETURNING id",
+        [batch_id, form.name, batch_id, period, scope],
+    ).fetchall()
+    return sorted(int(r[0]) for r in rows)
+
+
+def _insert_rows(con: Connection, form: Form, batch_id: int, rows: list[dict[str, Any]]) -> None:
+    names = [c.name for c in form.columns]
+    with tempfile.NamedTemporaryFile("w", suffix=".jsonl", encoding="utf-8", delete=False) as fh:
+        for row in rows:
+            fh.write(json.dumps({n: _json_value(row[n]) for n in names} | {"_row": row["_row"]}, ensure_ascii=False))
+            fh.write("\n")
+        tmp = Path(fh.name)
+    try:
+        columns = ", ".join(f"'{n}': 'VARCHAR'" for n in names)
+        select = ", ".join(f'CAST("{c.name}" AS {c.sql_type})' for c in form.columns)
+        con.execute(
+            f"INSERT INTO {form.table} SELECT {select}, {batch_id}, CAST(_row AS BIGINT) "
+            f"FROM read_json(?, format='newline_delimited', columns={{{columns}, '_row': 'VARCHAR'}})",
+            [str(tmp)],
+        )
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _json_value(value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, date | datetime | Decimal):
+        return str(value) if not isinstance(value, date | datetime) else value.isoformat()
+    return str(value)
+
+
+def _derived_period(form: Form, rows: list[dict[str, Any]]) -> str | None:
+    """Return the year the rows' period column falls in, when it is a single year."""
+    if form.period_column is None:
+        return None
+    years = set()
+    for row in rows:
+        value = row.get(form.period_column)
+        if isinstance(value, date):
+            years.add(value.year)
+        elif isinstance(value, int):
+            years.add(value)
+    return str(years.pop()) if len(years) == 1 else None
+
+
+def _scope(form: Form, rows: list[dict[str, Any]]) -> str:
+    if form.scope_column is None:
+        return ""
+    return ",".join(sorted({str(r[form.scope_column]) for r in rows if r.get(form.scope_column) is not None}))

@@ -1,0 +1,293 @@
+"""Readers for bibliographic exports: RIS, Web of Science, BibTeX and Crossref JSON."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import bibtexparser
+import rispy
+from bibtexparser import model as bib
+from bibtexparser.middlewares.names import split_multiple_persons_names
+from pylatexenc.latex2text import LatexNodes2Text
+
+from zhangjiang.errors import IngestError
+from zhangjiang.ingest.pub_model import (
+    Publication,
+    RecordProblem,
+    build_publication,
+    doi_from_url,
+    normalize_doi,
+    record_problem,
+    year_in,
+)
+
+__all__ = ["FORMATS", "READERS", "detect_text_format", "file_error"]
+
+Record = Publication | RecordProblem
+Reader = Callable[[str, str], list[Record]]
+
+_RIS_START = re.compile(r"^TY  -", re.MULTILINE)
+_RIS_END = re.compile(r"^ER  -", re.MULTILINE)
+_WOS_START = re.compile(r"^PT [A-Z]\s*$", re.MULTILINE)
+_BIBTEX_START = re.compile(r"^\s*@\s*[A-Za-z]+\s*[{(]", re.MULTILINE)
+# Crossref titles carry JATS/HTML inline markup such as <i>…</i> and <sub>2</sub>.
+_MARKUP = re.compile(r"</?[A-Za-z][\w:.-]*(?:\s[^<>]*)?/?>")
+_LATEX = LatexNodes2Text()
+# BibTeX entry types that are not bibliographic records.
+_NON_RECORDS = {"comment", "string", "preamble"}
+
+
+def detect_text_format(text: str) -> str | None:
+    """Return the format of decoded ``text`` from its content, or None if unknown."""
+    head = text.lstrip("\ufeff \t\r\n")
+    first = head.split("\n", 1)[0].rstrip()
+    if first.startswith("TY  -"):
+        return "ris"
+    if first.startswith(("FN ", "PT ")):
+        return "wos"
+    if head.startswith(("{", "[")):
+        return "crossref"
+    if head.startswith("@"):
+        return "bibtex"
+    # Headers or comments may come first: look for each format's record start.
+    if _RIS_START.search(text):
+        return "ris"
+    if _WOS_START.search(text):
+        return "wos"
+    if _BIBTEX_START.search(text):
+        return "bibtex"
+    return None
+
+
+def file_error(file: str, zh: str, en: str) -> IngestError:
+    """Return an IngestError whose message names the file, Chinese then English."""
+    return IngestError(f"文件 {file} {zh} / {file} {en}")
+
+
+def read_ris(text: str, file: str) -> list[Record]:
+    """Read RIS records (TY … ER), numbered from 1 in file order."""
+    lines = text.splitlines()
+    # rispy keeps only the first of repeated single-value tags; an ISSN may repeat.
+    entries = rispy.RisParser(
+        list_tags=[*rispy.LIST_TYPE_TAGS, "SN"], skip_unknown_tags=True
+    ).parse_lines(iter(lines))
+    records: list[Record] = []
+    for number, entry in enumerate(entries, start=1):
+        records.append(
+            build_publication(
+                "ris", file, number,
+                title=_first(entry, "title", "primary_title"),
+                doi=_ris_doi(entry),
+                journal=_first(
+                    entry, "alternate_title3", "journal_name", "secondary_title",
+                    "alternate_title2", "alternate_title1",
+                ),
+                issns=_strings(entry.get("issn")),
+                year=year_in(entry.get("year"), entry.get("publication_year"), entry.get("date")),
+                authors=[*_strings(entry.get("authors")), *_strings(entry.get("first_authors"))],
+            )
+        )
+    _check_terminated(text, file, _RIS_START, _RIS_END, len(entries), "ER", records)
+    return records
+
+
+def read_wos(text: str, file: str) -> list[Record]:
+    """Read a Web of Science plain-text ("tagged") export: PT … ER records."""
+    lines = text.lstrip("\ufeff").splitlines()
+    entries = rispy.WokParser(skip_unknown_tags=True).parse_lines(iter(lines))
+    records: list[Record] = []
+    for number, entry in enumerate(entries, start=1):
+        records.append(
+            build_publication(
+                "wos", file, number,
+                title=_first(entry, "document_title"),
+                doi=_first(entry, "doi"),
+                journal=_first(entry, "publication_name"),
+                issns=[*_strings(entry.get("issn")), *_strings(entry.get("eissn"))],
+                year=year_in(entry.get("publication_year"), entry.get("early_access_year")),
+                authors=_strings(entry.get("author_full_name")) or _strings(entry.get("authors")),
+            )
+        )
+    _check_terminated(
+        text, file, re.compile(r"^PT ", re.MULTILINE), re.compile(r"^ER\s*$", re.MULTILINE),
+        len(entries), "ER", records,
+    )
+    return records
+
+
+def read_bibtex(text: str, file: str) -> list[Record]:
+    """Read BibTeX/biblatex entries; @string, @comment and @preamble are not records."""
+    library = bibtexparser.parse_string(text)
+    records: list[Record] = []
+    for block in library.blocks:
+        entry = block.ignore_error_block if isinstance(block, bib.ParsingFailedBlock) else block
+        if isinstance(entry, bib.Entry):
+            records.append(_bibtex_record(entry, file, len(records) + 1))
+        elif isinstance(block, bib.ParsingFailedBlock) and not _is_non_record(block.raw):
+            reason = str(block.error).splitlines()[0] if block.error else "syntax error"
+            line = f" (line {block.start_line + 1})" if block.start_line is not None else ""
+            records.append(
+                record_problem("unparsable-record", file, len(records) + 1, reason=reason + line)
+            )
+    return records
+
+
+def read_crossref(text: str, file: str) -> list[Record]:
+    """Read a Crossref REST API work or work list (envelope or bare)."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise file_error(
+            file, f"不是有效的 JSON（第{exc.lineno}行）", f"is not valid JSON (line {exc.lineno}: {exc.msg})"
+        ) from exc
+    items = _crossref_items(data, file)
+    records: list[Record] = []
+    for number, item in enumerate(items, start=1):
+        if not isinstance(item, dict):
+            records.append(
+                record_problem("unparsable-record", file, number, reason="not a JSON object")
+            )
+            continue
+        records.append(
+            build_publication(
+                "crossref", file, number,
+                title=_strip_markup(_first_text(item.get("title"))),
+                doi=_first_text(item.get("DOI")),
+                journal=_strip_markup(_first_text(item.get("container-title"))),
+                issns=[
+                    *_strings(item.get("ISSN")),
+                    *(t.get("value", "") for t in item.get("issn-type") or [] if isinstance(t, dict)),
+                ],
+                year=_crossref_year(item),
+                authors=[_crossref_name(a) for a in item.get("author") or [] if isinstance(a, dict)],
+            )
+        )
+    return records
+
+
+READERS: dict[str, Reader] = {
+    "ris": read_ris,
+    "wos": read_wos,
+    "bibtex": read_bibtex,
+    "crossref": read_crossref,
+}
+FORMATS: tuple[str, ...] = tuple(READERS)
+
+
+def _first(entry: dict[str, Any], *keys: str) -> str | None:
+    for key in keys:
+        for value in _strings(entry.get(key)):
+            if value.strip():
+                return value
+    return None
+
+
+def _strings(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, Iterable):
+        return [str(v) for v in value if v is not None]
+    return [str(value)]
+
+
+def _ris_doi(entry: dict[str, Any]) -> str | None:
+    # SciFinder puts the DOI in M3 as well; other exports only link it in UR/L1-L4.
+    for value in _strings(entry.get("doi")) + _strings(entry.get("type_of_work")):
+        if normalize_doi(value):
+            return value
+    for key in ("urls", "file_attachments1", "file_attachments2", "figure", "file_attachments4"):
+        for url in _strings(entry.get(key)):
+            if doi := doi_from_url(url):
+                return doi
+    return None
+
+
+def _check_terminated(
+    text: str, file: str, start: re.Pattern[str], end: re.Pattern[str],
+    parsed: int, end_tag: str, records: list[Record],
+) -> None:
+    # rispy drops a last record that has no end tag; report it instead of losing it.
+    starts = len(start.findall(text))
+    if starts > parsed and len(end.findall(text)) < starts:
+        records.append(record_problem("unterminated-record", file, parsed + 1, end_tag=end_tag))
+
+
+def _bibtex_record(entry: bib.Entry, file: str, number: int) -> Record:
+    fields = {f.key.lower(): f.value for f in entry.fields if isinstance(f.value, str)}
+    authors = fields.get("author", "")
+    doi = fields.get("doi")
+    if not normalize_doi(doi):
+        urls = [v for k, v in fields.items() if k in ("url", "eprint") or k.startswith("bdsk-url")]
+        doi = next((d for d in map(doi_from_url, urls) if d), None)
+    return build_publication(
+        "bibtex", file, number,
+        title=_latex(fields.get("title")),
+        doi=doi,
+        journal=_latex(fields.get("journal") or fields.get("journaltitle") or fields.get("booktitle")),
+        issns=[fields.get("issn", ""), fields.get("eissn", "")],
+        year=year_in(fields.get("year"), fields.get("date")),
+        authors=[_latex(a) for a in split_multiple_persons_names(authors)] if authors else [],
+    )
+
+
+def _is_non_record(raw: str) -> bool:
+    match = re.match(r"\s*@\s*([A-Za-z]+)", raw)
+    return match is None or match.group(1).lower() in _NON_RECORDS
+
+
+def _latex(value: str | None) -> str | None:
+    if not value or not any(ch in value for ch in "\\{}$~-"):
+        return value
+    return str(_LATEX.latex_to_text(value))
+
+
+def _crossref_items(data: Any, file: str) -> list[Any]:
+    if isinstance(data, list):
+        return data
+    if not isinstance(data, dict):
+        raise file_error(file, "不是 Crossref 作品或作品列表", "is not a Crossref work or work list")
+    if "message" in data:
+        if data.get("status", "ok") != "ok":
+            raise file_error(
+                file, f"是 Crossref 的错误应答：{data['message']}",
+                f"is a Crossref error response: {data['message']}",
+            )
+        data = data["message"]
+    if isinstance(data, dict) and isinstance(data.get("items"), list):
+        return list(data["items"])
+    if isinstance(data, dict) and ("DOI" in data or "title" in data):
+        return [data]
+    raise file_error(file, "不是 Crossref 作品或作品列表", "is not a Crossref work or work list")
+
+
+def _first_text(value: Any) -> str | None:
+    for text in _strings(value):
+        if text.strip():
+            return text
+    return None
+
+
+def _strip_markup(value: str | None) -> str | None:
+    return _MARKUP.sub("", value) if value and "<" in value else value
+
+
+def _crossref_year(item: dict[str, Any]) -> int | None:
+    # "issued" is the earliest of print and online publication; the others are fallbacks.
+    for key in ("issued", "published", "published-print", "published-online"):
+        parts = (item.get(key) or {}).get("date-parts") or [[None]]
+        year = parts[0][0] if parts and parts[0] else None
+        if isinstance(year, int) or (isinstance(year, str) and year.isdigit()):
+            return int(year)
+    return None
+
+
+def _crossref_name(author: dict[str, Any]) -> str:
+    family, given = author.get("family") or "", author.get("given") or ""
+    if family and given:
+        return f"{family}, {given}"
+    return str(family or given or author.get("name") or "")

@@ -1,0 +1,77 @@
+"""Table declarations and named, recorded schema migrations."""
+
+from __future__ import annotations
+
+from zhangjiang.forms.model import Form
+
+__all__ = ["BATCH_STATUSES", "MIGRATIONS", "form_ddl", "missing_columns_ddl"]
+
+BATCH_STATUSES = ("loaded", "superseded", "rejected", "pending")
+
+# Each migration runs once, in order, inside a transaction; its name is recorded in
+# schema_migrations. Never edit a released migration: add a new one.
+MIGRATIONS: list[tuple[str, str]] = [
+    (
+        "0001_batches",
+        """
+        CREATE SEQUENCE IF NOT EXISTS batch_ids START 1;
+        CREATE TABLE batches (
+            id INTEGER PRIMARY KEY DEFAULT nextval('batch_ids'),
+            dataset VARCHAR NOT NULL,
+            file_name VARCHAR NOT NULL,
+            sha256 VARCHAR NOT NULL,
+            size BIGINT NOT NULL,
+            rows BIGINT NOT NULL,
+            status VARCHAR NOT NULL,
+            period VARCHAR,
+            scope VARCHAR NOT NULL DEFAULT '',
+            loaded_at TIMESTAMP NOT NULL,
+            loaded_by VARCHAR NOT NULL,
+            note VARCHAR NOT NULL DEFAULT '',
+            superseded_by INTEGER,
+            warnings INTEGER NOT NULL DEFAULT 0
+        );
+        """,
+    ),
+    (
+        "0002_indicator_values",
+        """
+        CREATE TABLE indicator_values (
+            indicator_id VARCHAR NOT NULL,
+            dimensions VARCHAR NOT NULL,
+            period VARCHAR NOT NULL,
+            reference_period VARCHAR NOT NULL,
+            reference_period_en VARCHAR NOT NULL,
+            ref_start DATE,
+            ref_end DATE,
+            value DECIMAL(38, 6),
+            unit VARCHAR NOT NULL,
+            status VARCHAR NOT NULL,
+            definition_hash VARCHAR NOT NULL,
+            computed_at TIMESTAMP NOT NULL,
+            sources INTEGER[] NOT NULL,
+            PRIMARY KEY (indicator_id, dimensions, period)
+        );
+        """,
+    ),
+]
+
+
+def form_ddl(form: Form) -> list[str]:
+    """Return the statements creating a form's row table and its view of loaded rows."""
+    cols = ",\n    ".join(f'"{c.name}" {c.sql_type}' for c in form.columns)
+    return [
+        f"CREATE TABLE IF NOT EXISTS {form.table} (\n    {cols},\n"
+        f"    _batch_id INTEGER NOT NULL,\n    _row BIGINT NOT NULL\n)",
+        f"CREATE OR REPLACE VIEW {form.view} AS SELECT * FROM {form.table} "
+        "WHERE _batch_id IN (SELECT id FROM batches WHERE status = 'loaded')",
+    ]
+
+
+def missing_columns_ddl(form: Form, existing: set[str]) -> list[str]:
+    """Return ALTER statements adding columns declared since the table was created."""
+    return [
+        f'ALTER TABLE {form.table} ADD COLUMN "{c.name}" {c.sql_type}'
+        for c in form.columns
+        if c.name not in existing
+    ]
