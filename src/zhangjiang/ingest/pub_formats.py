@@ -79,7 +79,8 @@ def read_ris(text: str, file: str) -> list[Record]:
         records.append(
             build_publication(
                 "ris", file, number,
-                title=_first(entry, "title", "primary_title"),
+                # ST (short title) is the only title some exports give.
+                title=_first(entry, "title", "primary_title", "short_title", "translated_title"),
                 doi=_ris_doi(entry),
                 journal=_first(
                     entry, "alternate_title3", "journal_name", "secondary_title",
@@ -200,7 +201,7 @@ def _ris_doi(entry: dict[str, Any]) -> str | None:
     for value in _strings(entry.get("doi")) + _strings(entry.get("type_of_work")):
         if normalize_doi(value):
             return value
-    for key in ("urls", "file_attachments1", "file_attachments2", "figure", "file_attachments4"):
+    for key in ("urls", "file_attachments1", "file_attachments2"):
         for url in _strings(entry.get(key)):
             if doi := doi_from_url(url):
                 return doi

@@ -29,6 +29,7 @@ __all__ = [
 # A DOI is "10." + registrant code + "/" + suffix (ISO 26324); the suffix runs to whitespace.
 _DOI_RE = re.compile(r"10\.\d{4,9}/\S+")
 _ISSN_RE = re.compile(r"(?<![\w-])(\d{4})[-\u2010-\u2015 ]?(\d{3}[\dXx])(?![\w-])")
+_PAGE_VIEW = re.compile(r"/(?:abstract|full|summary|pdf|epdf|epub|fulltext|references)/?$", re.I)
 _OPENER = {")": "(", "]": "[", "}": "{", ">": "<"}
 _YEAR_RE = re.compile(r"(?<!\d)(1[5-9]\d\d|2[01]\d\d)(?!\d)")
 
@@ -185,9 +186,12 @@ def doi_from_url(url: str | None) -> str | None:
     if not url or "10." not in url:
         return None
     parts = urlsplit(url.strip())
-    if "doi" not in parts.netloc.lower() and "/doi/" not in parts.path.lower():
+    if "doi" in parts.netloc.lower():
+        return normalize_doi(unquote(parts.path))
+    if "/doi/" not in parts.path.lower():
         return None
-    return normalize_doi(unquote(parts.path))
+    # Publisher pages append the view: /doi/10.1002/x.ch2/summary, /doi/pdf/10.1021/y.
+    return normalize_doi(_PAGE_VIEW.sub("", unquote(parts.path)))
 
 
 def year_in(*values: str | None) -> int | None:

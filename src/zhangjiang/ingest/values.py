@@ -47,9 +47,12 @@ def parse_cell(value: Any, type_: str, *, date1904: bool = False) -> Any:
     if value is None:
         return None
     if isinstance(value, str):
-        value = unicodedata.normalize("NFKC", value).strip()
+        value = value.strip()
         if value == "":
             return None
+        if type_ != "string":
+            # Full-width digits, commas and signs (１,２３４) become ASCII; text keeps its punctuation.
+            value = unicodedata.normalize("NFKC", value).strip()
     match type_:
         case "string":
             return _text(value)

@@ -1,0 +1,36 @@
+"""The demo command: generate the synthetic data set and load it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from zhangjiang.cli.common import EXIT_REJECTED, app, console, edge, err_console, settings, store
+from zhangjiang.demo import DEMO_NOTE, build_demo
+from zhangjiang.indicators import compute
+
+
+@app.command()
+def demo(
+    out: Annotated[Path, typer.Option("--out", help="生成文件的目录 / folder for the generated files")] = Path("demo-data"),
+    scale: Annotated[int, typer.Option("--scale", min=1, help="作业数放大倍数 / multiply HPC jobs")] = 1,
+    period: Annotated[str, typer.Option("--period", help="计算的报告期 / period to compute")] = "2022",
+    only: Annotated[list[str] | None, typer.Option("--only", help="只生成这些部分 / only these parts")] = None,
+) -> None:
+    """生成并导入示例数据（合成）/ Generate and load the synthetic demo data set."""
+    st = store()
+    console.print(f"[yellow]{DEMO_NOTE}[/yellow]")
+    with edge():
+        results = build_demo(st, settings(), out, scale=scale, only=only, progress=True)
+        rejected = [r for r in results if r.outcome == "rejected"]
+        for r in rejected:
+            err_console.print(f"[red]{r.message_zh}[/red] / {r.message_en}")
+            for p in r.errors if hasattr(r, "errors") else r.problems:
+                err_console.print(f"  {p.message_zh} / {p.message_en}")
+        if rejected:
+            raise typer.Exit(EXIT_REJECTED)
+        loaded = sum(1 for r in results if r.outcome == "loaded")
+        values = compute(st, period)
+    console.print(f"已导入 {loaded} 个文件，计算 {len(values)} 个指标值 / loaded {loaded} files, computed {len(values)} values for {period}")

@@ -1,0 +1,50 @@
+"""Shared fixtures: a fresh store per test, settings, and a writer of small input files."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from zhangjiang.config import Settings
+from zhangjiang.store import Store, open_store
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """Return settings pointing at a fresh database in the test's folder."""
+    return Settings(db=tmp_path / "test.duckdb", user="tester")
+
+
+@pytest.fixture
+def store(settings: Settings) -> Store:
+    """Return a fresh, migrated store."""
+    return open_store(settings.db)
+
+
+@pytest.fixture
+def write_csv(tmp_path: Path) -> Callable[..., Path]:
+    """Return a function writing rows to a CSV file (UTF-8 by default) and returning its path."""
+
+    def _write(name: str, rows: list[list[Any]], encoding: str = "utf-8") -> Path:
+        path = tmp_path / name
+        with path.open("w", newline="", encoding=encoding) as fh:
+            csv.writer(fh).writerows(rows)
+        return path
+
+    return _write
+
+
+def table_counts(store: Store) -> dict[str, int]:
+    """Return the row count of every table, to assert that a failed load changed nothing."""
+    with store.connect(read_only=True) as con:
+        names = [r[0] for r in con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE'"
+        ).fetchall()]
+        return {n: con.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0] for n in names}  # type: ignore[index]
