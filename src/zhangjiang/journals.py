@@ -34,7 +34,13 @@ JOURNALS: tuple[Journal, ...] = (
     # The three CNS journals.
     Journal("Nature", "0028-0836", "1476-4687", cns=True),
     # PubMed/MEDLINE exports write Science's title this way.
-    Journal("Science", "0036-8075", "1095-9203", cns=True, aliases=("Science (New York, N.Y.)",)),
+    Journal(
+        "Science",
+        "0036-8075",
+        "1095-9203",
+        cns=True,
+        aliases=("Science (New York, N.Y.)",),
+    ),
     Journal("Cell", "0092-8674", "1097-4172", cns=True),
     # Nature Portfolio journals: not CNS.
     Journal("Nature Communications", None, "2041-1723"),

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import html
+import itertools
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import bibtexparser
@@ -30,12 +32,14 @@ Record = Publication | RecordProblem
 Reader = Callable[[str, str], list[Record]]
 
 _RIS_START = re.compile(r"^TY  -", re.MULTILINE)
-_RIS_END = re.compile(r"^ER  -", re.MULTILINE)
+_RIS_END = re.compile(r"^ER  -")
 _WOS_START = re.compile(r"^PT [A-Z]\s*$", re.MULTILINE)
+_WOS_END = re.compile(r"^ER\s*$")
 _BIBTEX_START = re.compile(r"^\s*@\s*[A-Za-z]+\s*[{(]", re.MULTILINE)
 # Crossref titles carry JATS/HTML inline markup such as <i>…</i> and <sub>2</sub>.
 _MARKUP = re.compile(r"</?[A-Za-z][\w:.-]*(?:\s[^<>]*)?/?>")
 _LATEX = LatexNodes2Text()
+_BARE_SPECIAL = re.compile(r"(?<!\\)([%&])")
 # BibTeX entry types that are not bibliographic records.
 _NON_RECORDS = {"comment", "string", "preamble"}
 
@@ -69,53 +73,70 @@ def file_error(file: str, zh: str, en: str) -> IngestError:
 
 def read_ris(text: str, file: str) -> list[Record]:
     """Read RIS records (TY … ER), numbered from 1 in file order."""
-    lines = text.splitlines()
     # rispy keeps only the first of repeated single-value tags; an ISSN may repeat.
-    entries = rispy.RisParser(
+    parser = rispy.RisParser(
         list_tags=[*rispy.LIST_TYPE_TAGS, "SN"], skip_unknown_tags=True
-    ).parse_lines(iter(lines))
+    )
     records: list[Record] = []
-    for number, entry in enumerate(entries, start=1):
+    for number, entry in _parse_chunks(text, file, _RIS_START, _RIS_END, parser):
+        if isinstance(entry, RecordProblem):
+            records.append(entry)
+            continue
         records.append(
             build_publication(
-                "ris", file, number,
+                "ris",
+                file,
+                number,
                 # ST (short title) is the only title some exports give.
-                title=_first(entry, "title", "primary_title", "short_title", "translated_title"),
+                title=_first(
+                    entry, "title", "primary_title", "short_title", "translated_title"
+                ),
                 doi=_ris_doi(entry),
                 journal=_first(
-                    entry, "alternate_title3", "journal_name", "secondary_title",
-                    "alternate_title2", "alternate_title1",
+                    entry,
+                    "alternate_title3",
+                    "journal_name",
+                    "secondary_title",
+                    "alternate_title2",
+                    "alternate_title1",
                 ),
                 issns=_strings(entry.get("issn")),
-                year=year_in(entry.get("year"), entry.get("publication_year"), entry.get("date")),
-                authors=[*_strings(entry.get("authors")), *_strings(entry.get("first_authors"))],
+                year=year_in(
+                    entry.get("year"), entry.get("publication_year"), entry.get("date")
+                ),
+                authors=[
+                    *_strings(entry.get("authors")),
+                    *_strings(entry.get("first_authors")),
+                ],
             )
         )
-    _check_terminated(text, file, _RIS_START, _RIS_END, len(entries), "ER", records)
     return records
 
 
 def read_wos(text: str, file: str) -> list[Record]:
     """Read a Web of Science plain-text ("tagged") export: PT … ER records."""
-    lines = text.lstrip("\ufeff").splitlines()
-    entries = rispy.WokParser(skip_unknown_tags=True).parse_lines(iter(lines))
+    parser = rispy.WokParser(skip_unknown_tags=True)
     records: list[Record] = []
-    for number, entry in enumerate(entries, start=1):
+    for number, entry in _parse_chunks(text, file, _WOS_START, _WOS_END, parser):
+        if isinstance(entry, RecordProblem):
+            records.append(entry)
+            continue
         records.append(
             build_publication(
-                "wos", file, number,
+                "wos",
+                file,
+                number,
                 title=_first(entry, "document_title"),
                 doi=_first(entry, "doi"),
                 journal=_first(entry, "publication_name"),
                 issns=[*_strings(entry.get("issn")), *_strings(entry.get("eissn"))],
-                year=year_in(entry.get("publication_year"), entry.get("early_access_year")),
-                authors=_strings(entry.get("author_full_name")) or _strings(entry.get("authors")),
+                year=year_in(
+                    entry.get("publication_year"), entry.get("early_access_year")
+                ),
+                authors=_strings(entry.get("author_full_name"))
+                or _strings(entry.get("authors")),
             )
         )
-    _check_terminated(
-        text, file, re.compile(r"^PT ", re.MULTILINE), re.compile(r"^ER\s*$", re.MULTILINE),
-        len(entries), "ER", records,
-    )
     return records
 
 
@@ -124,14 +145,26 @@ def read_bibtex(text: str, file: str) -> list[Record]:
     library = bibtexparser.parse_string(text)
     records: list[Record] = []
     for block in library.blocks:
-        entry = block.ignore_error_block if isinstance(block, bib.ParsingFailedBlock) else block
+        entry = (
+            block.ignore_error_block
+            if isinstance(block, bib.ParsingFailedBlock)
+            else block
+        )
         if isinstance(entry, bib.Entry):
             records.append(_bibtex_record(entry, file, len(records) + 1))
-        elif isinstance(block, bib.ParsingFailedBlock) and not _is_non_record(block.raw):
-            reason = str(block.error).splitlines()[0] if block.error else "syntax error"
-            line = f" (line {block.start_line + 1})" if block.start_line is not None else ""
+        elif isinstance(block, bib.ParsingFailedBlock) and not _is_non_record(
+            block.raw
+        ):
+            reason = (str(block.error).strip().splitlines() or ["syntax error"])[0]
+            line = (
+                f" (line {block.start_line + 1})"
+                if block.start_line is not None
+                else ""
+            )
             records.append(
-                record_problem("unparsable-record", file, len(records) + 1, reason=reason + line)
+                record_problem(
+                    "unparsable-record", file, len(records) + 1, reason=reason + line
+                )
             )
     return records
 
@@ -142,28 +175,42 @@ def read_crossref(text: str, file: str) -> list[Record]:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise file_error(
-            file, f"不是有效的 JSON（第{exc.lineno}行）", f"is not valid JSON (line {exc.lineno}: {exc.msg})"
+            file,
+            f"不是有效的 JSON（第{exc.lineno}行）",
+            f"is not valid JSON (line {exc.lineno}: {exc.msg})",
         ) from exc
     items = _crossref_items(data, file)
     records: list[Record] = []
     for number, item in enumerate(items, start=1):
         if not isinstance(item, dict):
             records.append(
-                record_problem("unparsable-record", file, number, reason="not a JSON object")
+                record_problem(
+                    "unparsable-record", file, number, reason="not a JSON object"
+                )
             )
             continue
         records.append(
             build_publication(
-                "crossref", file, number,
+                "crossref",
+                file,
+                number,
                 title=_strip_markup(_first_text(item.get("title"))),
                 doi=_first_text(item.get("DOI")),
                 journal=_strip_markup(_first_text(item.get("container-title"))),
                 issns=[
                     *_strings(item.get("ISSN")),
-                    *(t.get("value", "") for t in item.get("issn-type") or [] if isinstance(t, dict)),
+                    *(
+                        t.get("value", "")
+                        for t in item.get("issn-type") or []
+                        if isinstance(t, dict)
+                    ),
                 ],
                 year=_crossref_year(item),
-                authors=[_crossref_name(a) for a in item.get("author") or [] if isinstance(a, dict)],
+                authors=[
+                    _crossref_name(a)
+                    for a in item.get("author") or []
+                    if isinstance(a, dict)
+                ],
             )
         )
     return records
@@ -179,11 +226,7 @@ FORMATS: tuple[str, ...] = tuple(READERS)
 
 
 def _first(entry: dict[str, Any], *keys: str) -> str | None:
-    for key in keys:
-        for value in _strings(entry.get(key)):
-            if value.strip():
-                return value
-    return None
+    return _first_text([v for key in keys for v in _strings(entry.get(key))])
 
 
 def _strings(value: Any) -> list[str]:
@@ -208,14 +251,27 @@ def _ris_doi(entry: dict[str, Any]) -> str | None:
     return None
 
 
-def _check_terminated(
-    text: str, file: str, start: re.Pattern[str], end: re.Pattern[str],
-    parsed: int, end_tag: str, records: list[Record],
-) -> None:
-    # rispy drops a last record that has no end tag; report it instead of losing it.
-    starts = len(start.findall(text))
-    if starts > parsed and len(end.findall(text)) < starts:
-        records.append(record_problem("unterminated-record", file, parsed + 1, end_tag=end_tag))
+def _parse_chunks(
+    text: str,
+    file: str,
+    start: re.Pattern[str],
+    end: re.Pattern[str],
+    parser: rispy.RisParser,
+) -> Iterator[tuple[int, dict[str, Any] | RecordProblem]]:
+    # Split at each start tag ourselves: rispy silently merges a record that lacks its
+    # end tag into the next one, or drops it at the end of the file.
+    lines = text.lstrip("\ufeff").splitlines()
+    starts = [i for i, line in enumerate(lines) if start.match(line)]
+    bounds = itertools.pairwise([*starts, len(lines)])
+    for number, (first, stop) in enumerate(bounds, start=1):
+        chunk = lines[first:stop]
+        if not any(end.match(line) for line in chunk):
+            yield (
+                number,
+                record_problem("unterminated-record", file, number, end_tag="ER"),
+            )
+            continue
+        yield number, parser.parse_lines(iter(chunk))[0]
 
 
 def _bibtex_record(entry: bib.Entry, file: str, number: int) -> Record:
@@ -223,16 +279,28 @@ def _bibtex_record(entry: bib.Entry, file: str, number: int) -> Record:
     authors = fields.get("author", "")
     doi = fields.get("doi")
     if not normalize_doi(doi):
-        urls = [v for k, v in fields.items() if k in ("url", "eprint") or k.startswith("bdsk-url")]
+        urls = [
+            v
+            for k, v in fields.items()
+            if k in ("url", "eprint") or k.startswith("bdsk-url")
+        ]
         doi = next((d for d in map(doi_from_url, urls) if d), None)
     return build_publication(
-        "bibtex", file, number,
+        "bibtex",
+        file,
+        number,
         title=_latex(fields.get("title")),
         doi=doi,
-        journal=_latex(fields.get("journal") or fields.get("journaltitle") or fields.get("booktitle")),
+        journal=_latex(
+            fields.get("journal")
+            or fields.get("journaltitle")
+            or fields.get("booktitle")
+        ),
         issns=[fields.get("issn", ""), fields.get("eissn", "")],
         year=year_in(fields.get("year"), fields.get("date")),
-        authors=[_latex(a) for a in split_multiple_persons_names(authors)] if authors else [],
+        authors=[_latex(a) for a in split_multiple_persons_names(authors)]
+        if authors
+        else [],
     )
 
 
@@ -244,6 +312,9 @@ def _is_non_record(raw: str) -> bool:
 def _latex(value: str | None) -> str | None:
     if not value or not any(ch in value for ch in "\\{}$~-"):
         return value
+    # Exports often leave HTML entities and bare % and & in titles; to LaTeX those
+    # start a comment and separate table cells, so decode and escape them first.
+    value = _BARE_SPECIAL.sub(r"\\\1", html.unescape(value))
     return str(_LATEX.latex_to_text(value))
 
 
@@ -251,11 +322,14 @@ def _crossref_items(data: Any, file: str) -> list[Any]:
     if isinstance(data, list):
         return data
     if not isinstance(data, dict):
-        raise file_error(file, "不是 Crossref 作品或作品列表", "is not a Crossref work or work list")
+        raise file_error(
+            file, "不是 Crossref 作品或作品列表", "is not a Crossref work or work list"
+        )
     if "message" in data:
         if data.get("status", "ok") != "ok":
             raise file_error(
-                file, f"是 Crossref 的错误应答：{data['message']}",
+                file,
+                f"是 Crossref 的错误应答：{data['message']}",
                 f"is a Crossref error response: {data['message']}",
             )
         data = data["message"]
@@ -263,7 +337,9 @@ def _crossref_items(data: Any, file: str) -> list[Any]:
         return list(data["items"])
     if isinstance(data, dict) and ("DOI" in data or "title" in data):
         return [data]
-    raise file_error(file, "不是 Crossref 作品或作品列表", "is not a Crossref work or work list")
+    raise file_error(
+        file, "不是 Crossref 作品或作品列表", "is not a Crossref work or work list"
+    )
 
 
 def _first_text(value: Any) -> str | None:
@@ -280,10 +356,12 @@ def _strip_markup(value: str | None) -> str | None:
 def _crossref_year(item: dict[str, Any]) -> int | None:
     # "issued" is the earliest of print and online publication; the others are fallbacks.
     for key in ("issued", "published", "published-print", "published-online"):
-        parts = (item.get(key) or {}).get("date-parts") or [[None]]
-        year = parts[0][0] if parts and parts[0] else None
-        if isinstance(year, int) or (isinstance(year, str) and year.isdigit()):
-            return int(year)
+        date = item.get(key)
+        parts = date.get("date-parts") if isinstance(date, dict) else None
+        if parts and isinstance(parts[0], list) and parts[0]:
+            year = parts[0][0]
+            if isinstance(year, int) or (isinstance(year, str) and year.isdigit()):
+                return int(year)
     return None
 
 

@@ -29,7 +29,9 @@ __all__ = [
 # A DOI is "10." + registrant code + "/" + suffix (ISO 26324); the suffix runs to whitespace.
 _DOI_RE = re.compile(r"10\.\d{4,9}/\S+")
 _ISSN_RE = re.compile(r"(?<![\w-])(\d{4})[-\u2010-\u2015 ]?(\d{3}[\dXx])(?![\w-])")
-_PAGE_VIEW = re.compile(r"/(?:abstract|full|summary|pdf|epdf|epub|fulltext|references)/?$", re.I)
+_PAGE_VIEW = re.compile(
+    r"/(?:abstract|full|summary|pdf|epdf|epub|fulltext|references)/?$", re.I
+)
 _OPENER = {")": "(", "]": "[", "}": "{", ">": "<"}
 _YEAR_RE = re.compile(r"(?<!\d)(1[5-9]\d\d|2[01]\d\d)(?!\d)")
 
@@ -37,17 +39,28 @@ PUBLICATION_PROBLEMS: dict[str, ProblemKind] = {
     k.type: k
     for k in [
         ProblemKind(
-            "missing-title", "error", "缺少题名", "Title missing",
-            "缺少题名", "title missing",
+            "missing-title",
+            "error",
+            "缺少题名",
+            "Title missing",
+            "缺少题名",
+            "title missing",
         ),
         ProblemKind(
-            "unparsable-record", "error", "记录无法解析", "Record cannot be parsed",
-            "记录无法解析：{reason}", "record cannot be parsed: {reason}",
+            "unparsable-record",
+            "error",
+            "记录无法解析",
+            "Record cannot be parsed",
+            "记录无法解析：{reason}",
+            "record cannot be parsed: {reason}",
         ),
         ProblemKind(
-            "unterminated-record", "error", "记录不完整", "Record not terminated",
-            "缺少结束标记 {end_tag}，文件可能被截断",
-            "no end tag {end_tag}; the file may be truncated",
+            "unterminated-record",
+            "error",
+            "记录不完整",
+            "Record not terminated",
+            "缺少结束标记 {end_tag}（记录不完整或文件被截断）",
+            "no end tag {end_tag} (an incomplete record, or the file was cut short)",
         ),
     ]
 }
@@ -57,14 +70,14 @@ PUBLICATION_PROBLEMS: dict[str, ProblemKind] = {
 class Publication:
     """One bibliographic record, normalised, with where it came from."""
 
-    doi: str | None
-    title: str
-    journal: str | None
-    issns: tuple[str, ...]
-    year: int | None
-    authors: tuple[str, ...]
-    source_format: str
-    source_record: int
+    doi: str | None  # lower case, no resolver prefix: "10.1038/nature13308"
+    title: str  # never empty; HTML entities and LaTeX decoded, NFC, spaces collapsed
+    journal: str | None  # container title as written (journal, proceedings, book)
+    issns: tuple[str, ...]  # NNNN-NNNC, check digit verified, print and electronic
+    year: int | None  # publication year (Crossref: "issued", the earliest)
+    authors: tuple[str, ...]  # as written in the source, "others" dropped
+    source_format: str  # "ris" | "wos" | "bibtex" | "crossref"
+    source_record: int  # 1-based record number in the file
 
 
 @dataclass(frozen=True)
@@ -114,7 +127,9 @@ class RecordProblem:
 
 def record_problem(type_: str, file: str, record: int, **params: str) -> RecordProblem:
     """Build a RecordProblem of a declared kind."""
-    return RecordProblem(PUBLICATION_PROBLEMS[type_], file, record, tuple(params.items()))
+    return RecordProblem(
+        PUBLICATION_PROBLEMS[type_], file, record, tuple(params.items())
+    )
 
 
 def normalize_doi(s: str | None) -> str | None:

@@ -1,4 +1,4 @@
-"""Read publication lists (RIS, Web of Science, BibTeX, Crossref JSON), dedupe, flag CNS.
+r"""Read publication lists (RIS, Web of Science, BibTeX, Crossref JSON), dedupe, flag CNS.
 
 The paper indicators count 论文 by publication year and 《自然》《科学》《细胞》 (CNS) papers
 among them. This module turns export files into normalised ``Publication`` records:
@@ -8,8 +8,8 @@ among them. This module turns export files into normalised ``Publication`` recor
 >>> with tempfile.TemporaryDirectory() as tmp:
 ...     path = Path(tmp) / "one.ris"
 ...     _ = path.write_text(
-...         "TY  - JOUR\\nTI  - The genome of Eucalyptus grandis\\nT2  - Nature\\n"
-...         "PY  - 2014\\nDO  - https://doi.org/10.1038/NATURE13308\\nER  - \\n"
+...         "TY  - JOUR\nTI  - The genome of Eucalyptus grandis\nT2  - Nature\n"
+...         "PY  - 2014\nDO  - https://doi.org/10.1038/NATURE13308\nER  - \n"
 ...     )
 ...     pubs = read_publications(path)
 >>> pubs[0].doi, pubs[0].year, is_cns(pubs[0])
@@ -18,13 +18,20 @@ among them. This module turns export files into normalised ``Publication`` recor
 
 from __future__ import annotations
 
+import codecs
 import dataclasses
+import functools
 import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
 
 from zhangjiang.errors import IngestError
-from zhangjiang.ingest.pub_formats import FORMATS, READERS, detect_text_format, file_error
+from zhangjiang.ingest.pub_formats import (
+    FORMATS,
+    READERS,
+    detect_text_format,
+    file_error,
+)
 from zhangjiang.ingest.pub_model import (
     PUBLICATION_PROBLEMS,
     Publication,
@@ -49,17 +56,8 @@ __all__ = [
     "read_publications",
 ]
 
+_UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 _BY_ISSN: dict[str, Journal] = {issn: j for j in JOURNALS for issn in j.issns}
-
-
-def _name_key(name: str) -> str:
-    text = unicodedata.normalize("NFKC", name).casefold().replace("&", " and ")
-    return " ".join("".join(ch if ch.isalnum() else " " for ch in text).split())
-
-
-_BY_NAME: dict[str, Journal] = {
-    _name_key(name): j for j in JOURNALS for name in (j.title, *j.aliases)
-}
 
 
 def read_publications(
@@ -122,9 +120,10 @@ def detect_format(path: Path) -> str:
 def dedupe(pubs: Iterable[Publication]) -> list[Publication]:
     """Return ``pubs`` with duplicates merged, keeping the first of each in input order.
 
-    Records are the same paper when their DOIs are equal; a record without DOI is the
-    same as an earlier-kept one with equal normalised title and year. The kept record's
-    empty fields (journal, ISSNs, year, authors, DOI) are filled from its duplicates.
+    Records are the same paper when their DOIs are equal. A record without DOI is the
+    same as any record, with or without DOI, of equal year and equal title once case,
+    width, spaces and punctuation are ignored. The kept record's empty fields (DOI,
+    journal, ISSNs, year, authors) are filled from its duplicates.
     """
     items = list(pubs)
     kept: dict[int, Publication] = {}
@@ -161,7 +160,9 @@ def is_cns(pub: Publication) -> bool:
     then only an exact title ("Nature", not "Nature Communications") counts.
     """
     if pub.issns:
-        return any((j := _BY_ISSN.get(issn)) is not None and j.cns for issn in pub.issns)
+        return any(
+            (j := _BY_ISSN.get(issn)) is not None and j.cns for issn in pub.issns
+        )
     journal = journal_of(pub.journal) if pub.journal else None
     return journal is not None and journal.cns
 
@@ -171,7 +172,7 @@ def journal_of(issn_or_name: str) -> Journal | None:
     issn = normalize_issn(issn_or_name)
     if issn is not None:
         return _BY_ISSN.get(issn)
-    return _BY_NAME.get(_name_key(issn_or_name))
+    return _journals_by_name().get(_name_key(issn_or_name))
 
 
 def _read_text(path: Path) -> str:
@@ -179,12 +180,22 @@ def _read_text(path: Path) -> str:
         data = path.read_bytes()
     except OSError as exc:
         raise file_error(
-            path.name, f"无法读取：{exc.strerror or exc}", f"cannot be read: {exc.strerror or exc}"
+            path.name,
+            f"无法读取：{exc.strerror or exc}",
+            f"cannot be read: {exc.strerror or exc}",
         ) from exc
+    if not data.strip():
+        raise file_error(path.name, "为空", "is empty")
+    if b"\x00" in data[:8192] and not data.startswith(_UTF16_BOMS):
+        raise file_error(
+            path.name, "是二进制文件，不是文献导出文本", "is binary, not a text export"
+        )
     try:
         text, _encoding = decode_text(data, path.name)
     except FileRejected as exc:
-        raise IngestError(f"{exc.problem.message_zh} / {exc.problem.message_en}") from exc
+        raise IngestError(
+            f"{exc.problem.message_zh} / {exc.problem.message_en}"
+        ) from exc
     return text
 
 
@@ -197,6 +208,17 @@ def _detect(text: str, name: str) -> str:
             "is not a recognised publication format (RIS, Web of Science, BibTeX, Crossref JSON)",
         )
     return fmt
+
+
+@functools.cache
+def _journals_by_name() -> dict[str, Journal]:
+    return {_name_key(name): j for j in JOURNALS for name in (j.title, *j.aliases)}
+
+
+def _name_key(name: str) -> str:
+    # "Nature Structural & Molecular Biology" = "NATURE STRUCTURAL AND MOLECULAR BIOLOGY".
+    text = unicodedata.normalize("NFKC", name).casefold().replace("&", " and ")
+    return " ".join("".join(ch if ch.isalnum() else " " for ch in text).split())
 
 
 def _title_key(pub: Publication) -> tuple[str, int | None]:

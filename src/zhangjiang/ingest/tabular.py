@@ -6,6 +6,7 @@ import codecs
 import csv
 import io
 import json
+import warnings
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -195,8 +196,11 @@ def _read_xlsx(path: Path, name: str, sheet: str | None, max_unzipped_mb: float)
     import openpyxl  # lazily: Excel support is the heaviest reader
 
     try:
-        wb_values = openpyxl.load_workbook(path, data_only=True)
-        wb_formulas = openpyxl.load_workbook(path, data_only=False)
+        with warnings.catch_warnings():
+            # openpyxl warns about styles and extensions it drops; they do not affect values.
+            warnings.simplefilter("ignore", UserWarning)
+            wb_values = openpyxl.load_workbook(path, data_only=True)
+            wb_formulas = openpyxl.load_workbook(path, data_only=False)
     except Exception as exc:  # openpyxl raises many unrelated types for a broken file
         raise FileRejected(problem("not-a-table", name, format="XLSX", reason=f"{type(exc).__name__}: {exc}")) from None
     if sheet is None:

@@ -50,7 +50,17 @@ QUALIFIER_KIND: dict[str, str] = {
 }
 
 #: The qualifiers ``phrase`` writes (Style.qualifier); the parser reads all of QUALIFIER_KIND.
-QUALIFIERS: tuple[str, ...] = ("余", "多", "约", "左右", "超", "超过", "逾", "以上", "近")
+QUALIFIERS: tuple[str, ...] = (
+    "余",
+    "多",
+    "约",
+    "左右",
+    "超",
+    "超过",
+    "逾",
+    "以上",
+    "近",
+)
 
 #: Where a qualifier stands: after the number and scale (800余个), or after the unit (85%以上);
 #: every other qualifier stands before the number (约11700人次).
@@ -100,9 +110,13 @@ class Style:
     def __post_init__(self) -> None:
         """Reject combinations that have no truthful, parseable form."""
         if self.scale not in (None, "万", "亿"):
-            raise ValueError(f"Style.scale must be None, '万' or '亿' (got {self.scale!r})")
+            raise ValueError(
+                f"Style.scale must be None, '万' or '亿' (got {self.scale!r})"
+            )
         if self.decimals is not None and self.decimals < 0:
-            raise ValueError(f"Style.decimals must be >= 0 or None (got {self.decimals})")
+            raise ValueError(
+                f"Style.decimals must be >= 0 or None (got {self.decimals})"
+            )
         if self.qualifier is not None and self.qualifier not in QUALIFIERS:
             raise ValueError(
                 f"Style.qualifier {self.qualifier!r} is not one of {', '.join(QUALIFIERS)}"
@@ -159,9 +173,15 @@ class Bounds:
     def contains(self, v: Number) -> bool:
         """Return whether the value ``v`` (in base units) makes the phrase true."""
         d = to_decimal(v)
-        if self.low is not None and (d < self.low or (d == self.low and not self.low_inclusive)):
+        if self.low is not None and (
+            d < self.low or (d == self.low and not self.low_inclusive)
+        ):
             return False
-        return self.high is None or d < self.high or (d == self.high and self.high_inclusive)
+        return (
+            self.high is None
+            or d < self.high
+            or (d == self.high and self.high_inclusive)
+        )
 
 
 @dataclass(frozen=True)

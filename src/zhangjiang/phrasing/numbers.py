@@ -3,27 +3,39 @@
 from __future__ import annotations
 
 import unicodedata
-from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Context, Decimal
+from decimal import (
+    ROUND_CEILING,
+    ROUND_FLOOR,
+    ROUND_HALF_UP,
+    Context,
+    Decimal,
+    InvalidOperation,
+)
 
 __all__ = [
+    "WIDE",
     "Number",
     "ceil_to",
+    "divided",
     "floor_to",
+    "fold_width",
     "format_grouped",
     "format_plain",
-    "fold_width",
     "is_power_of_ten",
     "last_nonzero_place",
     "leading_place",
     "places_of",
     "round_to",
+    "scaled",
+    "step_of",
+    "tidy",
     "to_decimal",
 ]
 
 Number = Decimal | int | float
 
 # Wide enough that 1e12 with many decimals divides and multiplies exactly.
-_CONTEXT = Context(prec=60)
+WIDE = Context(prec=60)
 
 # Full-width ASCII forms (U+FF01..U+FF5E) and the ideographic space fold one-to-one, so
 # indices in folded text are indices in the original. Other NFKC folds (², Ⅱ) are kept:
@@ -47,6 +59,16 @@ def to_decimal(value: Number) -> Decimal:
     if not d.is_finite():
         raise ValueError(f"cannot phrase a non-finite number ({value})")
     return d
+
+
+def tidy(d: Decimal) -> Decimal:
+    """Drop trailing zeros without exponent notation (36924600.00 -> 36924600, 4.10 -> 4.1)."""
+    if d == d.to_integral_value():
+        try:
+            return d.quantize(Decimal(1), context=WIDE)
+        except InvalidOperation:  # more digits than WIDE holds: keep the exponent
+            return d.normalize(WIDE)
+    return d.normalize(WIDE)
 
 
 def fold_width(text: str) -> str:
@@ -78,6 +100,13 @@ def places_of(step: Decimal) -> int:
     return max(0, -exponent)
 
 
+def step_of(n: Decimal) -> Decimal:
+    """Return the place of the last written digit of ``n`` (47 -> 1, 84.15 -> 0.01)."""
+    exponent = n.as_tuple().exponent
+    assert isinstance(exponent, int)
+    return Decimal(1).scaleb(exponent)
+
+
 def floor_to(m: Decimal, base: Decimal) -> Decimal:
     """Return the largest multiple of ``base`` that is <= ``m``."""
     return _to_multiple(m, base, ROUND_FLOOR)
@@ -96,7 +125,7 @@ def round_to(m: Decimal, base: Decimal) -> Decimal:
 def format_plain(n: Decimal, places: int | None, trim: bool) -> str:
     """Write ``n`` in positional notation with ``places`` decimals, trimmed if asked."""
     if places is not None:
-        n = n.quantize(Decimal(1).scaleb(-places), context=_CONTEXT)
+        n = n.quantize(Decimal(1).scaleb(-places), context=WIDE)
     text = format(n, "f")
     if trim and "." in text:
         text = text.rstrip("0").rstrip(".")
@@ -112,14 +141,14 @@ def format_grouped(n: Decimal, places: int | None, trim: bool) -> str:
 
 def scaled(m: Decimal, factor: Decimal) -> Decimal:
     """Multiply exactly (``m`` x ``factor``) in the wide context."""
-    return _CONTEXT.multiply(m, factor)
+    return WIDE.multiply(m, factor)
 
 
 def divided(m: Decimal, factor: Decimal) -> Decimal:
     """Divide exactly (``m`` / power of ten) in the wide context."""
-    return _CONTEXT.divide(m, factor)
+    return WIDE.divide(m, factor)
 
 
 def _to_multiple(m: Decimal, base: Decimal, rounding: str) -> Decimal:
-    quotient = _CONTEXT.divide(m, base).to_integral_value(rounding=rounding)
-    return _CONTEXT.multiply(quotient, base)
+    quotient = WIDE.divide(m, base).to_integral_value(rounding=rounding)
+    return WIDE.multiply(quotient, base)

@@ -1,0 +1,344 @@
+"""Stage HPC job-accounting logs (Slurm, PBS/Torque, LSF, SGE/UGE) as one job table.
+
+DuckDB does all the parsing: the log is read as one VARCHAR column per line with
+``read_csv`` and split with SQL string functions, so a 10-million-line file never goes
+through a Python loop. Each format lives in its own module (``jobs_slurm`` ...) that
+returns a SELECT over ``raw_lines(source_row, line)``; this module reads the file, runs
+that SELECT and casts the result to :data:`JOB_COLUMNS`.
+
+The rules follow Open XDMoD's shredders (ubccr/xdmod, ``classes/OpenXdmod/Shredder``),
+with the differences noted in each format module.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from zhangjiang.errors import IngestError
+from zhangjiang.ingest.problems import Problem, problem
+
+if TYPE_CHECKING:
+    from zhangjiang.store.duckdb import Connection
+
+__all__ = [
+    "FORMATS",
+    "JOB_COLUMNS",
+    "detect_format",
+    "job_problems",
+    "stage_jobs",
+]
+
+JOB_COLUMNS: dict[str, str] = {
+    "job_id": "VARCHAR",  # "123"; "123_4" for element 4 of an array job
+    "user_name": "VARCHAR",
+    "account": "VARCHAR",  # Slurm account, PBS account, LSF project, SGE project
+    "queue": "VARCHAR",  # Slurm partition, PBS/LSF/SGE queue
+    "job_name": "VARCHAR",
+    "submit_time": "TIMESTAMP",  # UTC, naive
+    "start_time": "TIMESTAMP",
+    "end_time": "TIMESTAMP",
+    "cores": "INTEGER",
+    "nodes": "INTEGER",
+    "state": "VARCHAR",  # Slurm state word; COMPLETED/FAILED for the others
+    "source_row": "BIGINT",  # 1-based line number in the file
+}
+FORMATS = ("slurm", "pbs", "lsf", "sge")  # sge covers Univa/Altair Grid Engine (UGE)
+
+# Bytes read to sniff the format: enough for a long LSF record with its job script.
+_SNIFF_BYTES = 1 << 20
+_TABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# A delimiter that never occurs in a text log, so that read_csv yields whole lines.
+_NO_DELIMITER = "\x00"
+# Cheap test first: trim() of every line costs more than splitting it.
+_NOT_BLANK = "line <> '' AND NOT (line[1] = ' ' AND trim(line) = '')"
+_LSF_RECORD = re.compile(r'"[A-Z][A-Z0-9_]*" "[0-9.]+" \d+ ')
+_PBS_RECORD = re.compile(r"\d{2}/\d{2}/\d{4} \d{2}:\d{2}:\d{2};[A-Za-z];[^;]*;")
+_SLURM_JOB_ID = re.compile(r"\d+([_+][0-9\[\],%-]+)?(\.[\w-]+)?")
+_ISO_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}|Unknown|None")
+_SGE_MIN_FIELDS = 43
+
+
+def detect_format(path: Path) -> str:
+    """Return the accounting format of ``path`` from its first record line.
+
+    Parameters
+    ----------
+    path
+        A Slurm ``sacct --parsable2`` dump, a PBS/Torque accounting file, an LSF
+        ``lsb.acct`` file or an SGE/UGE ``accounting`` file. The name is not used.
+
+    Returns
+    -------
+    str
+        One of :data:`FORMATS`.
+
+    Raises
+    ------
+    IngestError
+        The file is empty or its first record matches none of the formats.
+    """
+    row, line = _first_record(path)
+    if _LSF_RECORD.match(line):
+        return "lsf"
+    if _PBS_RECORD.match(line):
+        return "pbs"
+    if _is_slurm(line):
+        return "slurm"
+    fields = line.split(":")
+    if len(fields) >= _SGE_MIN_FIELDS and all(
+        fields[i].isdigit() for i in (5, 8, 9, 10)
+    ):
+        return "sge"
+    name = path.name
+    raise IngestError(
+        f"文件 {name} 第{row}行：无法识别的作业记账格式（应为 slurm、pbs、lsf 或 sge）"
+        f" / {name} line {row}: unrecognised job accounting format"
+        " (expected slurm, pbs, lsf or sge)"
+    )
+
+
+def stage_jobs(
+    con: Connection,
+    path: Path,
+    fmt: str | None = None,
+    table: str = "jobs_stage",
+    tz: str = "UTC",
+) -> int:
+    """Parse a job-accounting log into the temporary table ``table``; return its rows.
+
+    One row per job run that ended: job steps, jobs still running and jobs that never
+    started are left out, and each run of a requeued job is kept. Lines that cannot
+    be parsed go to ``{table}_problems(source_row, problem, reason)`` instead (see
+    :func:`job_problems`).
+
+    Parameters
+    ----------
+    con
+        A DuckDB connection (the caller owns it; temporary tables live on it).
+    path
+        The log file, of any size.
+    fmt
+        One of :data:`FORMATS`; sniffed with :func:`detect_format` when None.
+    table
+        Name of the temporary table to create or replace, columns :data:`JOB_COLUMNS`.
+    tz
+        Time zone of the Slurm timestamps (``sacct`` prints local time unless run
+        with ``TZ=UTC``); times are stored as naive UTC. The other formats carry
+        epoch seconds, which need no zone.
+
+    Returns
+    -------
+    int
+        Number of rows in ``table``.
+
+    Raises
+    ------
+    IngestError
+        The file cannot be read, or none of its records could be parsed.
+
+    Examples
+    --------
+    >>> import duckdb, tempfile
+    >>> log = Path(tempfile.mkdtemp()) / "sacct.log"
+    >>> _ = log.write_text(
+    ...     "JobID|User|Account|Partition|Start|End|NCPUS|NNodes|State|JobName\\n"
+    ...     "7|ann|phys|cpu|2024-01-01T00:00:00|2024-01-01T02:00:00|4|1|COMPLETED|a|b\\n"
+    ... )
+    >>> con = duckdb.connect()
+    >>> stage_jobs(con, log)
+    1
+    >>> con.sql("SELECT job_id, cores, job_name FROM jobs_stage").fetchall()
+    [('7', 4, 'a|b')]
+    """
+    if not _TABLE_NAME.fullmatch(table):
+        raise ValueError(f"not a plain SQL identifier: {table!r}")
+    fmt = fmt or detect_format(path)
+    if fmt not in FORMATS:
+        raise IngestError(
+            f"未知的作业日志格式“{fmt}”，可选：{'、'.join(FORMATS)}"
+            f" / unknown job log format {fmt!r}; choose one of {', '.join(FORMATS)}"
+        )
+    _check_time_zone(tz)
+    module = importlib.import_module(f"zhangjiang.ingest.jobs_{fmt}")
+    _, sample = _first_record(path)
+    select: str = module.select_sql(sample, tz)
+
+    parsed, errors, scans = (f"{table}__{s}" for s in ("parsed", "errors", "scans"))
+    params = {"path": str(path), "no_delimiter": _NO_DELIMITER}
+    for scratch in (errors, scans):
+        con.execute(f"DROP TABLE IF EXISTS {scratch}")
+    lines = "SELECT row_number() OVER () AS source_row, line FROM " + _read_lines_sql(
+        errors, scans
+    )
+    _run(con, path, _parse_sql(parsed, lines, select), params)
+    if _scalar(con, f"SELECT count(*) FROM {errors}"):
+        # Rare path: read_csv skipped lines that are not valid UTF-8 (a job name typed
+        # in GBK, say). Read again with the true line numbers and put those lines back
+        # with the bad bytes shown as "?".
+        _run(con, path, _parse_sql(parsed, _renumbered_lines_sql(errors), select), params)
+
+    columns = ", ".join(f"CAST({c} AS {t}) AS {c}" for c, t in JOB_COLUMNS.items())
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {table} AS "
+        f"SELECT {columns} FROM {parsed} WHERE NOT skip AND problem IS NULL"
+    )
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {table}_problems AS "
+        f"SELECT CAST(source_row AS BIGINT) AS source_row, 'bad-record' AS problem, "
+        f"problem AS reason FROM {parsed} WHERE NOT skip AND problem IS NOT NULL "
+        f"UNION ALL SELECT DISTINCT line, 'bad-record', "
+        f"CASE error_type WHEN 'INVALID ENCODING' "
+        f"THEN 'not valid UTF-8; record kept with the bad bytes shown as ?' "
+        f"ELSE lower(error_type) END FROM {errors} ORDER BY source_row"
+    )
+    for scratch in (parsed, errors, scans):
+        con.execute(f"DROP TABLE IF EXISTS {scratch}")
+
+    rows = int(_scalar(con, f"SELECT count(*) FROM {table}"))
+    if rows == 0:
+        # Fetch everything: DuckDB refuses new work while a result is half-read.
+        first = con.execute(
+            f"SELECT source_row, reason FROM {table}_problems LIMIT 1"
+        ).fetchall()
+        if first:
+            name, (row, reason) = path.name, first[0]
+            raise IngestError(
+                f"文件 {name} 没有可解析的 {fmt} 作业记录；第{row}行：{reason}"
+                f" / {name}: no {fmt} job record could be parsed;"
+                f" line {row}: {reason}"
+            )
+    return rows
+
+
+def job_problems(
+    con: Connection, path: Path, table: str = "jobs_stage", limit: int = 1000
+) -> list[Problem]:
+    """Return the first ``limit`` problems that :func:`stage_jobs` recorded for ``path``."""
+    if not _TABLE_NAME.fullmatch(table):
+        raise ValueError(f"not a plain SQL identifier: {table!r}")
+    rows = con.execute(
+        f"SELECT source_row, problem, reason FROM {table}_problems "
+        "ORDER BY source_row LIMIT $limit",
+        {"limit": limit},
+    ).fetchall()
+    return [problem(kind, path.name, row=row, reason=reason) for row, kind, reason in rows]
+
+
+def _scalar(con: Connection, sql: str) -> Any:
+    """Return the single value of ``sql``."""
+    return con.execute(sql).fetchall()[0][0]
+
+
+def _first_record(path: Path) -> tuple[int, str]:
+    """Return the line number and text of the first non-blank, non-comment line."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(_SNIFF_BYTES)
+    except OSError as exc:
+        raise IngestError(
+            f"无法读取文件 {path.name}：{exc.strerror}"
+            f" / cannot read {path.name}: {exc.strerror}"
+        ) from exc
+    text = head.decode("utf-8", errors="replace")
+    for row, line in enumerate(text.splitlines(), start=1):
+        if line.strip() and not line.startswith("#"):
+            return row, line
+    raise IngestError(
+        f"文件 {path.name} 为空，没有作业记录 / {path.name} is empty: no job records"
+    )
+
+
+def _is_slurm(line: str) -> bool:
+    """Return True for a sacct --parsable2 header or data line."""
+    fields = line.split("|")
+    if len(fields) < 2:
+        return False
+    if "jobid" in (f.strip().lower() for f in fields):
+        return True
+    return (
+        len(fields) >= 10
+        and _SLURM_JOB_ID.fullmatch(fields[0]) is not None
+        and any(_ISO_TIME.fullmatch(f) for f in fields[9:14])
+    )
+
+
+def _check_time_zone(tz: str) -> None:
+    """Raise IngestError unless ``tz`` names an IANA time zone."""
+    try:
+        ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise IngestError(
+            f"未知时区“{tz}”，请写 IANA 名称，如 Asia/Shanghai"
+            f" / unknown time zone {tz!r}; use an IANA name such as Asia/Shanghai"
+        ) from exc
+
+
+def _read_lines_sql(errors: str | None = None, scans: str | None = None) -> str:
+    """Return a read_csv call yielding each line of $path as one VARCHAR ``line``."""
+    # Invalid UTF-8 would otherwise fail the whole file: skip such lines and, on the
+    # first read, record them in ``errors`` so that stage_jobs can put them back.
+    rejects = (
+        f", store_rejects = true, rejects_table = '{errors}', rejects_scan = '{scans}'"
+        if errors
+        else ""
+    )
+    return (
+        "read_csv($path, columns = {'line': 'VARCHAR'}, header = false, "
+        "auto_detect = false, delim = $no_delimiter, quote = '', escape = '', "
+        f"ignore_errors = true{rejects})"
+    )
+
+
+def _renumbered_lines_sql(errors: str) -> str:
+    """Return raw_lines whose numbers count the lines read_csv skipped, plus those lines."""
+    # The k-th line read comes after the i-th skipped line r_i when k > r_i - i, so its
+    # true number is k plus the largest such i: an ASOF join on r_i - i.
+    return f"""
+        WITH skipped AS (
+            SELECT line AS r, row_number() OVER (ORDER BY line) AS i, csv_line
+            FROM (SELECT DISTINCT line, csv_line FROM {errors})
+        ), shift AS (
+            SELECT r - i AS read_before, max(i) AS skipped_before
+            FROM skipped GROUP BY r - i
+        ), read_lines AS (
+            SELECT row_number() OVER () AS k, line FROM {_read_lines_sql()}
+        )
+        SELECT k + coalesce(skipped_before, 0) AS source_row, line
+        FROM read_lines ASOF LEFT JOIN shift ON k > read_before
+        UNION ALL
+        SELECT r, csv_line FROM skipped
+    """
+
+
+def _parse_sql(parsed: str, numbered_lines: str, select: str) -> str:
+    """Return the statement staging every parsed record with its problem, if any."""
+    # The format's ``skip`` flag (step, still running, never ran ...) is stored, not
+    # filtered on here: DuckDB would inline the split of each line into the filter
+    # once per field it tests, which made parsing twice as slow.
+    return f"""
+        CREATE OR REPLACE TEMP TABLE {parsed} AS
+        WITH raw_lines AS (SELECT * FROM ({numbered_lines}) WHERE {_NOT_BLANK}),
+        records AS ({select})
+        SELECT * REPLACE (
+            coalesce(problem, CASE WHEN end_time < start_time
+                THEN 'end ' || end_time || ' is before start ' || start_time END
+            ) AS problem
+        )
+        FROM records
+    """
+
+
+def _run(con: Connection, path: Path, sql: str, params: dict[str, Any]) -> None:
+    """Execute ``sql``, turning a reader failure into an IngestError naming the file."""
+    try:
+        con.execute(sql, params)
+    except Exception as exc:  # duckdb.Error; only the store module may import duckdb
+        name = path.name
+        raise IngestError(
+            f"文件 {name} 无法读取为作业日志：{exc}"
+            f" / {name} cannot be read as a job log: {exc}"
+        ) from exc

@@ -1,0 +1,159 @@
+"""Slurm ``sacct --parsable2`` dumps, with or without a header line.
+
+Without a header the columns are the ones Open XDMoD asks for (``docs/
+resource-manager-slurm.md``; ``$fieldNames`` in ``Shredder/Slurm.php``)::
+
+    TZ=UTC sacct --allusers --parsable2 --noheader --allocations --duplicates \\
+      --format jobid,jobidraw,cluster,partition,qos,account,group,gid,user,uid,\\
+    submit,eligible,start,end,elapsed,exitcode,state,nnodes,ncpus,reqcpus,reqmem,\\
+    reqtres,alloctres,timelimit,nodelist,jobname
+
+or the 25 columns of XDMoD 6.x and earlier (no ``qos`` and ``alloctres``, ``reqgres``
+before ``reqtres``), told apart by where the submit time sits. With a header, any
+order and any subset that has JobID, Start, End and NCPUS (or AllocCPUS) will do.
+
+A line is split on ``|`` into at most as many fields as there are columns, the tail
+joined back into the last one, so a ``|`` inside a trailing job name is kept.
+
+Rules (XDMoD's, except that REQUEUED runs are kept): job steps (``123.batch``,
+``123.0``) are not jobs; rows whose end is ``Unknown`` are still running; rows with
+start ``Unknown``/``None`` or node list ``None assigned`` never ran; rows in a
+non-ended state (PENDING, RUNNING, RESIZING, SUSPENDED) are skipped. Array elements
+(``123_4``) are jobs, and an array range (``123_[1-3,7]``) is expanded into one job
+per element. Every other row is one run, including each run of a requeued job that
+``--duplicates`` lists.
+"""
+
+from __future__ import annotations
+
+import re
+
+from zhangjiang.errors import IngestError
+
+__all__ = ["SLURM_FIELDS", "SLURM_LEGACY_FIELDS", "select_sql"]
+
+SLURM_FIELDS = (
+    "jobid", "jobidraw", "cluster", "partition", "qos", "account", "group", "gid",
+    "user", "uid", "submit", "eligible", "start", "end", "elapsed", "exitcode",
+    "state", "nnodes", "ncpus", "reqcpus", "reqmem", "reqtres", "alloctres",
+    "timelimit", "nodelist", "jobname",
+)  # fmt: skip
+SLURM_LEGACY_FIELDS = (
+    "jobid", "jobidraw", "cluster", "partition", "account", "group", "gid", "user",
+    "uid", "submit", "eligible", "start", "end", "elapsed", "exitcode", "state",
+    "nnodes", "ncpus", "reqcpus", "reqmem", "reqgres", "reqtres", "timelimit",
+    "nodelist", "jobname",
+)  # fmt: skip
+
+_ALIASES = {"alloccpus": "ncpus", "allocnodes": "nnodes"}
+_REQUIRED = ("jobid", "start", "end", "ncpus")
+_NOT_ENDED = ("PENDING", "RUNNING", "RESIZING", "SUSPENDED")
+_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}|Unknown|None")
+# "123_[1-3,7%2]": an array range, "%2" being the throttle.
+_ARRAY_RANGE = r"^\d+_\[\d+(-\d+)?(%\d+)?(,\d+(-\d+)?(%\d+)?)*\]$"
+
+
+def select_sql(sample: str, tz: str) -> str:
+    """Return the SELECT turning ``raw_lines`` of a sacct dump into job rows.
+
+    ``sample`` is the file's first line: a header, or a record whose layout tells the
+    26-column order from the legacy 25-column one.
+    """
+    fields, has_header = _layout(sample)
+    count = len(fields)
+    position = {name: i for i, name in enumerate(fields, start=1)}
+
+    def field(name: str) -> str:
+        i = position.get(name)
+        if i is None:
+            return "CAST(NULL AS VARCHAR)"
+        return f"array_to_string(p[{i}:], '|')" if i == count else f"p[{i}]"
+
+    def utc(name: str) -> str:
+        value = f"TRY_CAST({name} AS TIMESTAMP)"
+        if tz == "UTC":
+            return value
+        return f"timezone('UTC', timezone('{tz}', {value}))"
+
+    names = ("jobid", "user", "account", "partition", "jobname", "submit", "start",
+             "end", "ncpus", "nnodes", "state", "nodelist")  # fmt: skip
+    extracted = ",\n                ".join(f'{field(n)} AS "{n}"' for n in names)
+    not_ended = ", ".join(f"'{s}'" for s in _NOT_ENDED)
+    # Extra fields can only be a job name holding "|" when the job name comes last.
+    misaligned = f"n < {count}" if fields[-1] == "jobname" else f"n <> {count}"
+    skip_header = "WHERE source_row > 1" if has_header else ""
+    return f"""
+        WITH split AS (
+            SELECT source_row, string_split(line, '|') AS p
+            FROM raw_lines
+            {skip_header}
+        ), fields AS (
+            SELECT source_row, len(p) AS n,
+                {extracted}
+            FROM split
+        ), runs AS (
+            SELECT *, upper(split_part("state", ' ', 1)) AS state_word
+            FROM fields
+        )
+        SELECT
+            source_row,
+            unnest(CASE WHEN regexp_matches("jobid", '{_ARRAY_RANGE}') THEN [
+                split_part("jobid", '_', 1) || '_' || CAST(i AS VARCHAR)
+                FOR i IN flatten([
+                    range(
+                        CAST(split_part(r, '-', 1) AS BIGINT),
+                        CAST(coalesce(nullif(split_part(r, '-', 2), ''),
+                                      split_part(r, '-', 1)) AS BIGINT) + 1)
+                    FOR r IN string_split(regexp_replace(
+                        regexp_extract("jobid", '\\[(.*)\\]', 1), '%\\d+', '', 'g'), ',')
+                ])
+            ] ELSE ["jobid"] END) AS job_id,
+            "user" AS user_name,
+            nullif("account", '') AS account,
+            nullif("partition", '') AS queue,
+            "jobname" AS job_name,
+            {utc('"submit"')} AS submit_time,
+            {utc('"start"')} AS start_time,
+            {utc('"end"')} AS end_time,
+            TRY_CAST("ncpus" AS INTEGER) AS cores,
+            TRY_CAST("nnodes" AS INTEGER) AS nodes,
+            state_word AS state,
+            CASE
+                WHEN {misaligned}
+                    THEN n || ' fields separated by |, expected {count}'
+                WHEN TRY_CAST("start" AS TIMESTAMP) IS NULL
+                    THEN 'start is not a time: ' || "start"
+                WHEN TRY_CAST("end" AS TIMESTAMP) IS NULL
+                    THEN 'end is not a time: ' || "end"
+                WHEN TRY_CAST("ncpus" AS INTEGER) IS NULL
+                    THEN 'CPU count is not a number: ' || coalesce("ncpus", '')
+            END AS problem,
+            NOT ({misaligned}) AND (
+                contains("jobid", '.')
+                OR "end" IN ('Unknown', 'None', '')
+                OR "start" IN ('Unknown', 'None', '')
+                OR coalesce("nodelist", '') = 'None assigned'
+                OR state_word IN ({not_ended})
+            ) AS skip
+        FROM runs
+    """
+
+
+def _layout(sample: str) -> tuple[tuple[str, ...], bool]:
+    """Return the column names of a dump and whether its first line is a header."""
+    raw = sample.split("|")
+    fields = [f.strip().lower() for f in raw]
+    if "jobid" in fields:
+        names = tuple(_ALIASES.get(f, f) for f in fields)
+        missing = [f for f in _REQUIRED if f not in names]
+        if missing:
+            raise IngestError(
+                f"sacct 表头缺少列：{', '.join(missing)}"
+                f" / the sacct header lacks columns: {', '.join(missing)}"
+            )
+        return names, True
+    # In the legacy order the submit time is the 10th field; in the current one the
+    # 10th is the uid and the submit time the 11th.
+    if len(raw) > 10 and _TIMESTAMP.fullmatch(raw[9]):
+        return SLURM_LEGACY_FIELDS, False
+    return SLURM_FIELDS, False

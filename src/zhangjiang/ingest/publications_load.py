@@ -1,0 +1,218 @@
+"""Load a publication list (RIS, Web of Science, BibTeX, Crossref JSON) as one batch.
+
+The connector of the ``publications`` form: it reads the export with
+``read_publications``, merges duplicates by normalised DOI, links every paper to the
+facility named by ``facility`` (``--facility``), flags 《自然》《科学》《细胞》 (CNS) papers
+by ISSN, and stores the papers as one batch in one transaction, the way ``ingest_file``
+stores a table. SCI papers are decided later by the indicator, against the
+``sci-journals`` list, so that a new journal list needs no re-import.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from zhangjiang.config import Settings
+from zhangjiang.errors import IngestError
+from zhangjiang.forms import get_form
+from zhangjiang.ingest.load import (
+    IngestResult,
+    _insert_rows,  # no public row writer yet; shared so both connectors store alike
+    find_duplicate,
+    insert_batch,
+    supersede,
+)
+from zhangjiang.ingest.problems import PROBLEM_KINDS, Problem, ProblemKind
+from zhangjiang.ingest.publications import (
+    Publication,
+    RecordProblem,
+    dedupe,
+    is_cns,
+    read_publications,
+)
+from zhangjiang.ingest.service import register_connector
+from zhangjiang.periods import Period, parse_period
+from zhangjiang.store import Store
+from zhangjiang.store.duckdb import sha256_file
+
+__all__ = ["LOAD_PROBLEMS", "ingest_publications"]
+
+LOAD_PROBLEMS: dict[str, ProblemKind] = {
+    k.type: k
+    for k in [
+        ProblemKind(
+            "facility-missing", "error", "未指明设施", "Facility missing",
+            "未指明论文所依托的设施，请用 --facility 给出设施编号（如 ssrf）",
+            "no facility given: name the facility the papers used with --facility (e.g. ssrf)",
+        ),
+        ProblemKind(
+            "unknown-facility", "error", "设施未登记", "Unknown facility",
+            "设施“{value}”不在设施登记表中；已登记：{known}",
+            "facility {value!r} is not in the facility register; registered: {known}",
+        ),
+        ProblemKind(
+            "unreadable-publications", "error", "文献文件无法读取", "Publication file unreadable",
+            "{reason_zh}", "{reason_en}",
+        ),
+        ProblemKind(
+            "duplicate-publication", "warning", "重复论文", "Duplicate paper",
+            "与第{first}条记录为同一论文（DOI {value}），已合并",
+            "same paper as record {first} (DOI {value}); merged",
+        ),
+        ProblemKind(
+            "missing-year", "warning", "缺少发表年份", "Year missing",
+            "缺少发表年份，不计入任何年度的论文数",
+            "no publication year; the paper counts in no year",
+        ),
+    ]
+}
+_CONNECTOR = "publications"
+
+
+def ingest_publications(
+    store: Store, dataset: str, path: Path, settings: Settings, *, period: str | None = None,
+    note: str = "", progress: bool = False, facility: str | None = None,
+    status: str = "loaded", display_name: str | None = None, **_: Any,
+) -> IngestResult:
+    """Read, de-duplicate and classify a publication list; load it as one batch."""
+    form = get_form(dataset)
+    name = display_name or path.name
+    sha = sha256_file(path)
+    result = IngestResult(name, dataset, "rejected", sha256=sha)
+    facility = (facility or "").strip()
+    problems = _check_facility(store, name, facility)
+    if problems:
+        return _rejected(result, problems)
+    duplicate = _find_duplicate(store, dataset, sha, facility)
+    if duplicate is not None:
+        result.outcome, result.batch_id = "duplicate", duplicate
+        result.message_zh = f"{name} 已作为批次 {duplicate} 加载，未作改动"
+        result.message_en = f"{name} is already loaded as batch {duplicate}; nothing changed"
+        return result
+    parsed_period = parse_period(period) if period else None
+    rows, problems = _read_rows(path, name, facility, parsed_period)
+    result.problems = problems
+    errors = [p for p in problems if p.is_error]
+    if errors:
+        return _rejected(result, problems)
+    warnings = len(problems) - len(errors)
+    batch_period = period or _derived_period(rows)
+    with store.transaction() as con:
+        batch_id = insert_batch(
+            con, form, name, sha, path.stat().st_size, len(rows), status, batch_period,
+            facility, settings.user, note, warnings,
+        )
+        _insert_rows(con, form, batch_id, rows)
+        if status == "loaded":
+            result.superseded = supersede(con, form, batch_id, batch_period, facility)
+        store.archive(path, sha)
+    cns = sum(1 for r in rows if r["is_cns"])
+    result.outcome, result.batch_id, result.rows = status, batch_id, len(rows)
+    result.message_zh = f"{name} 已加载为批次 {batch_id}，设施 {facility}，论文 {len(rows)} 篇（CNS {cns} 篇）"
+    result.message_en = f"{name} loaded as batch {batch_id} for {facility}: {len(rows)} papers ({cns} CNS)"
+    if result.superseded:
+        ids = ", ".join(map(str, result.superseded))
+        result.message_zh += f"；取代批次 {ids}"
+        result.message_en += f"; supersedes batch {ids}"
+    return result
+
+
+def _check_facility(store: Store, name: str, facility: str) -> list[Problem]:
+    if not facility:
+        return [Problem(LOAD_PROBLEMS["facility-missing"], name)]
+    known = sorted(r["facility_id"] for r in store.query("SELECT DISTINCT facility_id FROM facilities"))
+    if facility in known:
+        return []
+    listed = "、".join(known) if known else "（无，请先导入 facilities 登记表 / none: load the facilities register first）"
+    return [Problem(LOAD_PROBLEMS["unknown-facility"], name, value=facility, params={"known": listed})]
+
+
+def _find_duplicate(store: Store, dataset: str, sha: str, facility: str) -> int | None:
+    # find_duplicate ignores the scope, but one export may list the papers of two
+    # facilities: it is a duplicate only when loaded for the same facility.
+    if find_duplicate(store, dataset, sha) is None:
+        return None
+    rows = store.query(
+        "SELECT id FROM batches WHERE dataset = ? AND sha256 = ? AND scope = ? "
+        "AND status IN ('loaded', 'pending') ORDER BY id LIMIT 1",
+        [dataset, sha, facility],
+    )
+    return rows[0]["id"] if rows else None
+
+
+def _read_rows(
+    path: Path, name: str, facility: str, period: Period | None
+) -> tuple[list[dict[str, Any]], list[Problem]]:
+    record_problems: list[RecordProblem] = []
+    try:
+        pubs = read_publications(path, problems=record_problems)
+    except IngestError as exc:
+        zh, _, en = str(exc).partition(" / ")
+        kind = LOAD_PROBLEMS["unreadable-publications"]
+        return [], [Problem(kind, name, params={"reason_zh": zh, "reason_en": en or zh})]
+    problems = [
+        Problem(rp.kind, name, row=rp.record, params=dict(rp.params)) for rp in record_problems
+    ]
+    problems += _duplicate_warnings(pubs, name)
+    rows = []
+    for pub in dedupe(pubs):
+        if pub.year is None:
+            problems.append(Problem(LOAD_PROBLEMS["missing-year"], name, row=pub.source_record))
+        elif period is not None and pub.year != period.year:
+            problems.append(Problem(
+                PROBLEM_KINDS["outside-period"], name, row=pub.source_record, column="发表年份",
+                column_en="Year", value=pub.year, params={"period": period.label},
+            ))
+        rows.append(_row(pub, facility))
+    return rows, problems
+
+
+def _duplicate_warnings(pubs: list[Publication], name: str) -> list[Problem]:
+    first: dict[str, int] = {}
+    out = []
+    for pub in pubs:
+        if pub.doi is None:
+            continue
+        if pub.doi in first:
+            out.append(Problem(
+                LOAD_PROBLEMS["duplicate-publication"], name, row=pub.source_record,
+                value=pub.doi, params={"first": first[pub.doi]},
+            ))
+        else:
+            first[pub.doi] = pub.source_record
+    return out
+
+
+def _row(pub: Publication, facility: str) -> dict[str, Any]:
+    issns = list(pub.issns)
+    return {
+        "doi": pub.doi,
+        "title": pub.title,
+        "journal": pub.journal,
+        "issn": issns[0] if issns else None,
+        "issn2": issns[1] if len(issns) > 1 else None,
+        "year": pub.year,
+        "facility": facility,
+        "is_cns": is_cns(pub),
+        "authors": "; ".join(pub.authors) or None,
+        "source_format": pub.source_format,
+        "source_record": pub.source_record,
+        "_row": pub.source_record,
+    }
+
+
+def _derived_period(rows: list[dict[str, Any]]) -> str | None:
+    years = {r["year"] for r in rows if r["year"] is not None}
+    return str(years.pop()) if len(years) == 1 else None
+
+
+def _rejected(result: IngestResult, problems: list[Problem]) -> IngestResult:
+    result.problems = problems
+    errors = sum(1 for p in problems if p.is_error)
+    result.message_zh = f"{result.file} 有 {errors} 个错误，未加载任何数据"
+    result.message_en = f"{result.file} has {errors} error(s); nothing was loaded"
+    return result
+
+
+register_connector(_CONNECTOR, ingest_publications)
