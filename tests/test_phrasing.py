@@ -203,6 +203,7 @@ READ = [
     ("8x10^22 W/cm²", "7.5e22", "8.5e22", True, False, None, "W/cm²", "8e22"),
     ("10^{-3}", "5e-4", "1.5e-3", True, False, None, "", "1e-3"),
     ("10²⁰ W/cm²", "5e19", "1.5e20", True, False, None, "W/cm²", "1e20"),
+    ("3千米", "2.5", "3.5", True, False, None, "千米", "3"),
     ("20微米", "19.5", "20.5", True, False, None, "微米", "20"),
     ("１,２３４家", "1233.5", "1234.5", True, False, None, "家", "1234"),
     ("１２３４５６７８", "12345677.5", "12345678.5", True, False, None, "", "12345678"),
@@ -282,6 +283,8 @@ def test_bounds_contains_respects_open_and_closed_ends() -> None:
         "50%个",
         "1—10月",
         "8×10^{22}万",
+        "3千万",
+        "5百人",
         "-5",
     ],
 )

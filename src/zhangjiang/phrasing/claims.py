@@ -42,21 +42,7 @@ _CLAIM = re.compile(phrase_pattern(rf"(?:{_UNIT})(?![A-Za-z])"))
 # identifier ("1—10月", "1至10月", "GB/T 15835-2011", "9:30", "1.2.3", "COVID-19", "No.1").
 _JOINERS = "-—–~～:/.至到"
 # After a bare number, these make it an ordinal, a class or a date ("1类新药", "8月", "3号线").
-_NOT_AFTER = (
-    "类",
-    "级",
-    "号",
-    "代",
-    "期",
-    "版",
-    "型",
-    "月",
-    "日",
-    "时",
-    "千",
-    "百",
-    "十",
-)
+_NOT_AFTER = ("类", "级", "号", "代", "期", "版", "型", "月", "日", "时", "千", "百", "十")  # fmt: skip
 # Words ending in a qualifier character that are not qualifiers ("签约3家" is three).
 _NOT_QUALIFIER = ("签约", "合约", "节约", "预约", "制约", "契约", "邀约", "履约", "特约",
                   "公约", "条约", "违约", "最近", "附近", "靠近", "临近", "邻近", "就近",
@@ -95,6 +81,7 @@ def find_claims(text: str) -> list[ClaimSpan]:
             match = _CLAIM.match(folded, match.start() + len(before))
             if match is None:  # pragma: no cover - the number is there by construction
                 continue
+            pos = match.end()
         if _is_excluded(folded, match):
             continue
         start, end = match.span()

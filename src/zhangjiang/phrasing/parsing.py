@@ -71,9 +71,14 @@ def phrase_pattern(unit: str, *, lazy_unit: bool = False) -> str:
     )
 
 
-# A unit here is any run without digits, spaces or signs, not starting with a scale or
-# qualifier character ("8×10^{22}万", "约800余个" are not phrases): parse reads one phrase.
-_PHRASE = re.compile(phrase_pattern(r"(?![万亿余多])[^\s0-9%‰]+?", lazy_unit=True))
+# A unit here is any run without digits, spaces or signs: parse reads one phrase. It does
+# not start with a scale or qualifier ("8×10^{22}万", "约800余个"), nor with 十/百/千
+# other than in a metric unit (GB/T 15835-2011 bars "3千万"; "3千米" is fine).
+_PHRASE = re.compile(
+    phrase_pattern(
+        r"(?![万亿余多])(?![十百千](?![米克瓦帕焦字]))[^\s0-9%‰]+?", lazy_unit=True
+    )
+)
 
 
 def parse(text: str) -> Bounds:

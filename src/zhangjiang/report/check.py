@@ -21,6 +21,7 @@ VERDICTS = ("verified", "contradicted", "no-data", "unmatched")
 _MARKER = re.compile(r"⟦([^|⟧]+)\|([^⟧]*)⟧")
 _LINE_MATCH = 0.45
 _CONTEXT_MATCH = 0.3
+_LOCAL_MATCH = 0.6
 
 
 def check_text(store: Store, text: str, period: str) -> dict[str, Any]:
@@ -36,6 +37,7 @@ def check_text(store: Store, text: str, period: str) -> dict[str, Any]:
         plain = _without_claims(line, spans)
         best = max(skeletons, key=lambda s: s.similarity(plain), default=None)
         matched = best.align(line, spans) if best and best.similarity(plain) >= _LINE_MATCH else [None] * len(spans)
+        matched = [t or _nearest_marker(skeletons, line, span) for t, span in zip(matched, spans, strict=True)]
         for span, target in zip(spans, matched, strict=True):
             claims.append(_judge(book, line, span, target, facts))
     summary = Counter(c["verdict"] for c in claims)
@@ -51,6 +53,10 @@ class _Skeleton:
         # pieces: text, id, dims, text, id, dims, ..., text
         self.contexts = [_normalise(pieces[i]) for i in range(0, len(pieces), 3)]
         self.key = _normalise(_MARKER.sub("", line))
+
+    def local(self) -> list[tuple[str, str, tuple[str, dict[str, Any]]]]:
+        """Return each marker with the words just before and after it."""
+        return [(self.contexts[i][-10:], self.contexts[i + 1][:6], m) for i, m in enumerate(self.markers)]
 
     def similarity(self, plain: str) -> float:
         return SequenceMatcher(None, self.key, plain, autojunk=False).ratio()
@@ -77,6 +83,25 @@ class _Skeleton:
             out.append(self.markers[best])
             next_marker = best + 1
         return out
+
+
+def _nearest_marker(
+    skeletons: list[_Skeleton], line: str, span: ClaimSpan
+) -> tuple[str, dict[str, Any]] | None:
+    """Match a claim by the words around it when its line as a whole matched no template line."""
+    before = _normalise(line[:span.start])[-10:]
+    after = _normalise(line[span.end:])[:6]
+    best, best_score = None, _LOCAL_MATCH
+    for skeleton in skeletons:
+        for ctx_before, ctx_after, marker in skeleton.local():
+            score = 0.7 * _ratio(ctx_before, before) + 0.3 * _ratio(ctx_after, after)
+            if score > best_score:
+                best, best_score = marker, score
+    return best
+
+
+def _ratio(a: str, b: str) -> float:
+    return SequenceMatcher(None, a, b, autojunk=False).ratio() if a or b else 1.0
 
 
 def _judge(

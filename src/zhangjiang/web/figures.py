@@ -12,13 +12,17 @@ from zhangjiang.web.i18n import BATCH_STATUSES, VALUE_STATUSES, label, pick
 
 __all__ = [
     "MAX_CARD_FIGURES",
+    "YOY_SUFFIX",
     "batch_row",
     "card",
     "chart_for",
+    "dimension_chart",
     "dimension_label",
     "href",
+    "indicator_href",
     "indicator_summary",
     "same_kind_periods",
+    "time_chart",
     "value_rows",
 ]
 
@@ -104,12 +108,21 @@ def chart_for(
     snap: Snapshot, ind: dict[str, Any], period: str, lang: str, title: str
 ) -> dict[str, Any] | None:
     """Return the chart telling most about an indicator: by dimension, else over time."""
-    unit = pick(lang, ind["unit"], ind["unit_en"])
+    return dimension_chart(snap, ind, period, lang, title) or time_chart(
+        snap, ind, period, lang, title
+    )
+
+
+def dimension_chart(
+    snap: Snapshot, ind: dict[str, Any], period: str, lang: str, title: str
+) -> dict[str, Any] | None:
+    """Return a bar per dimension combination of the period, if there are several."""
     values = snap.values(ind["id"], period)
-    if 1 < len(values) <= _MAX_CHART_BARS:
-        labels = [dimension_label(snap, ind, v["dimensions"], lang) for v in values]
-        return bar_chart(labels, [v["value"] for v in values], title, unit)
-    return time_chart(snap, ind, period, lang, title)
+    if not 1 < len(values) <= _MAX_CHART_BARS:
+        return None
+    labels = [dimension_label(snap, ind, v["dimensions"], lang) for v in values]
+    unit = pick(lang, ind["unit"], ind["unit_en"])
+    return bar_chart(labels, [v["value"] for v in values], title, unit)
 
 
 def time_chart(

@@ -1,0 +1,158 @@
+"""The state one web app serves from: the snapshot, its settings, and rendered pages.
+
+Pages are pure functions of (snapshot, arguments, language), so each rendered page and
+JSON body is kept until the snapshot changes; a busy overview costs a dict lookup.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, pass_context
+from jinja2.runtime import Context
+
+from zhangjiang.config import Settings
+from zhangjiang.errors import ZhangjiangError
+from zhangjiang.periods import parse_period
+from zhangjiang.snapshot import Snapshot, SnapshotSource
+from zhangjiang.store import Store
+from zhangjiang.web.figures import href
+from zhangjiang.web.i18n import area_title, pick
+from zhangjiang.web.pages import areas
+
+__all__ = ["Site"]
+
+_CACHE_SIZE = 512
+
+
+class Site:
+    """Everything a request needs: snapshot source, settings, templates and a page cache."""
+
+    def __init__(self, settings: Settings) -> None:
+        """Serve the snapshot of ``settings.db``."""
+        self.settings = settings
+        self.store = Store(Path(settings.db))
+        self.source = SnapshotSource(settings.db)
+        # Until the portal adds roles (issue #9), original files are public in development.
+        self.public_downloads = bool(getattr(settings, "public_downloads", True))
+        self.env = _environment()
+        self._cache: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+        self._cache_version = ""
+        self._lock = threading.Lock()
+
+    def snapshot(self) -> Snapshot:
+        """Return the newest snapshot."""
+        return self.source.current()
+
+    def period(self, snap: Snapshot, text: str | None) -> str | None:
+        """Return the canonical label of ``text`` (PeriodError if malformed) or the latest."""
+        if text is None or text == "":
+            return snap.latest_period
+        return parse_period(text).label
+
+    def cached(self, snap: Snapshot, key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
+        """Return what ``make`` returns for ``key`` under this snapshot, computing it once."""
+        with self._lock:
+            if self._cache_version != snap.version:
+                self._cache.clear()
+                self._cache_version = snap.version
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                return self._cache[key]
+        value = make()
+        with self._lock:
+            if self._cache_version == snap.version:
+                self._cache[key] = value
+                while len(self._cache) > _CACHE_SIZE:
+                    self._cache.popitem(last=False)
+        return value
+
+    def page(self, snap: Snapshot, key: tuple[Any, ...], build: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+        """Return the dict of a page, built once per snapshot."""
+        return self.cached(snap, ("dict", *key), build)  # type: ignore[no-any-return]
+
+    def json_body(self, snap: Snapshot, key: tuple[Any, ...], build: Callable[[], dict[str, Any]]) -> bytes:
+        """Return a page's dict serialised as UTF-8 JSON (the page's JSON twin)."""
+        return self.cached(  # type: ignore[no-any-return]
+            snap, ("json", *key), lambda: dump_json(self.page(snap, key, build))
+        )
+
+    def html_body(
+        self, snap: Snapshot, key: tuple[Any, ...], build: Callable[[], dict[str, Any]],
+        template: str, path: str, lang: str,
+    ) -> bytes:
+        """Return a page rendered with ``template`` from the same dict as its JSON twin."""
+
+        def render() -> bytes:
+            page = self.page(snap, key, build)
+            chrome = self.chrome(snap, path, page.get("period"), lang)
+            return self.env.get_template(template).render(page=page, chrome=chrome, lang=lang).encode()
+
+        return self.cached(snap, ("html", template, path, *key), render)  # type: ignore[no-any-return]
+
+    def render_error(self, status: int, envelope: dict[str, Any], lang: str, path: str) -> bytes:
+        """Render the HTML page of an error envelope."""
+        try:
+            snap: Snapshot | None = self.snapshot()
+        except ZhangjiangError:  # the error page must render even without data
+            snap = None
+        chrome = self.chrome(snap, path, None, lang)
+        page = {**envelope, "title": f"{status}", "lang": lang}
+        return self.env.get_template("error.html.j2").render(page=page, chrome=chrome, lang=lang).encode()
+
+    def chrome(self, snap: Snapshot | None, path: str, period: str | None, lang: str) -> dict[str, Any]:
+        """Return what every page shows around its content: navigation, language, period."""
+        nav = [{"href": href("/", period=period), "label": pick(lang, "总览", "Overview"), "path": "/"}]
+        for domain in areas(snap) if snap else []:
+            nav.append({
+                "href": href(f"/area/{domain}", period=period),
+                "label": area_title(domain, lang),
+                "path": f"/area/{domain}",
+            })
+        nav += [
+            {"href": href("/indicators", period=period), "label": pick(lang, "指标", "Indicators"), "path": "/indicators"},
+            {"href": href("/report", period=period), "label": pick(lang, "报告", "Report"), "path": "/report"},
+            {"href": "/data", "label": pick(lang, "数据报送", "Data"), "path": "/data"},
+        ]
+        for item in nav:
+            item["current"] = item["path"] == path
+        other = "en" if lang == "zh" else "zh"
+        return {
+            "nav": nav,
+            "path": path,
+            "lang_switch": {"href": href(path, period=period, lang=other),
+                            "label": "English" if other == "en" else "中文", "lang": other},
+            "periods": list(reversed(snap.periods)) if snap else [],
+            "period": period,
+            "generated_at": snap.generated_at if snap else None,
+            "year": datetime.now(UTC).year,
+        }
+
+
+def dump_json(data: Any) -> bytes:
+    """Serialise ``data`` as compact UTF-8 JSON."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=str).encode()
+
+
+def _environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("zhangjiang.web", "templates"),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=False,
+    )
+    env.globals["t"] = _translate
+    return env
+
+
+@pass_context
+def _translate(context: Context, zh: str, en: str) -> str:
+    # Templates hold both texts side by side: {{ t("总览", "Overview") }}.
+    return en if context.get("lang") == "en" else zh
