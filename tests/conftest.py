@@ -44,7 +44,28 @@ def write_csv(tmp_path: Path) -> Callable[..., Path]:
 def table_counts(store: Store) -> dict[str, int]:
     """Return the row count of every table, to assert that a failed load changed nothing."""
     with store.connect(read_only=True) as con:
-        names = [r[0] for r in con.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE'"
-        ).fetchall()]
-        return {n: con.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0] for n in names}  # type: ignore[index]
+        names = [
+            r[0]
+            for r in con.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE'"
+            ).fetchall()
+        ]
+        return {
+            n: con.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0] for n in names
+        }  # type: ignore[index]
+
+
+@pytest.fixture(scope="session")
+def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Store:
+    """Return a store holding the whole synthetic demo, with 2022 computed (built once)."""
+    from zhangjiang.demo import build_demo
+    from zhangjiang.indicators import compute
+
+    folder = tmp_path_factory.mktemp("demo")
+    demo_settings = Settings(db=folder / "demo.duckdb", user="demo")
+    st = open_store(demo_settings.db)
+    results = build_demo(st, demo_settings, folder / "files")
+    rejected = [r.to_dict() for r in results if r.outcome == "rejected"]
+    assert not rejected, rejected
+    compute(st, "2022")
+    return st

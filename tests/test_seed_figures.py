@@ -18,7 +18,7 @@ def seed_bold_figures() -> list[str]:
     figures = []
     for line in SEED.read_text(encoding="utf-8").splitlines():
         for span in find_claims(line):
-            if "**" in line[span.start:span.end]:
+            if "**" in line[span.start : span.end]:
                 figures.append(span.text)
     return figures
 

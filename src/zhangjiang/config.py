@@ -48,12 +48,18 @@ def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings
         values["user"] = os.environ.get("USER", "") or "unknown"
     settings = Settings()
     try:
-        typed = {f.name: _coerce(f.name, values[f.name], f.type) for f in fields(Settings) if f.name in values}
+        typed = {
+            f.name: _coerce(f.name, values[f.name], f.type)
+            for f in fields(Settings)
+            if f.name in values
+        }
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"配置无效 / invalid setting: {exc}") from exc
     unknown = set(values) - {f.name for f in fields(Settings)}
     if unknown:
-        raise ConfigError(f"未知配置项 / unknown settings: {', '.join(sorted(unknown))}")
+        raise ConfigError(
+            f"未知配置项 / unknown settings: {', '.join(sorted(unknown))}"
+        )
     return replace(settings, **typed)
 
 

@@ -79,9 +79,15 @@ def reference_label(rule: str, period: Period, ref_end: date | None) -> tuple[st
                 zh = "年底" if end.month == 12 else f"{end.month}月底"
                 en = f"end of {end:%B %Y}" if end.month != 12 else f"end of {year}"
                 return f"截至{end.year}年{zh}", f"as of the {en}"
-            return f"截至{end.year}年{end.month}月{end.day}日", f"as of {end.isoformat()}"
+            return (
+                f"截至{end.year}年{end.month}月{end.day}日",
+                f"as of {end.isoformat()}",
+            )
         case "cumulative":
             if end == month_end(end) and end.month == 12:
                 return f"截至{end.year}年底累计", f"cumulative to the end of {end.year}"
-            return f"截至{end.year}年{end.month}月底累计", f"cumulative to the end of {end:%B %Y}"
+            return (
+                f"截至{end.year}年{end.month}月底累计",
+                f"cumulative to the end of {end:%B %Y}",
+            )
     raise PeriodError(f"unknown reference-period rule {rule!r}")

@@ -7,7 +7,16 @@ import importlib
 from zhangjiang.cli.common import app, main
 
 # Each module registers its commands on ``app`` when imported.
-for _module in ("data", "indicators", "report", "serve", "demo", "hpc", "users", "export"):
+for _module in (
+    "data",
+    "indicators",
+    "report",
+    "serve",
+    "demo",
+    "hpc",
+    "users",
+    "export",
+):
     try:
         importlib.import_module(f"zhangjiang.cli.{_module}")
     except ModuleNotFoundError as exc:

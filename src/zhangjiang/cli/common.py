@@ -6,7 +6,7 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -14,10 +14,27 @@ import typer
 from rich.console import Console
 
 from zhangjiang.config import Settings, load_settings
-from zhangjiang.errors import PeriodError, UnknownDatasetError, UnknownIndicatorError, ZhangjiangError
+from zhangjiang.errors import (
+    PeriodError,
+    UnknownDatasetError,
+    UnknownIndicatorError,
+    ZhangjiangError,
+)
 from zhangjiang.store import Store, open_store
 
-__all__ = ["EXIT_REJECTED", "EXIT_USAGE", "OutputFormat", "app", "console", "edge", "emit_json", "err_console", "main", "settings", "store"]
+__all__ = [
+    "EXIT_REJECTED",
+    "EXIT_USAGE",
+    "OutputFormat",
+    "app",
+    "console",
+    "edge",
+    "emit_json",
+    "err_console",
+    "main",
+    "settings",
+    "store",
+]
 
 EXIT_REJECTED = 1
 EXIT_USAGE = 2
@@ -34,7 +51,7 @@ err_console = Console(stderr=True, soft_wrap=True)
 _state: dict[str, Any] = {}
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     """Output formats of listing commands."""
 
     table = "table"
@@ -43,9 +60,18 @@ class OutputFormat(str, Enum):
 
 @app.callback()
 def _root(
-    db: Annotated[Path | None, typer.Option("--db", envvar="ZHANGJIANG_DB", help="数据库文件 / database file")] = None,
-    config: Annotated[Path | None, typer.Option("--config", help="配置文件 zhangjiang.toml / settings file")] = None,
-    user: Annotated[str | None, typer.Option("--user", help="记录为加载人 / name recorded as loaded_by")] = None,
+    db: Annotated[
+        Path | None,
+        typer.Option("--db", envvar="ZHANGJIANG_DB", help="数据库文件 / database file"),
+    ] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option("--config", help="配置文件 zhangjiang.toml / settings file"),
+    ] = None,
+    user: Annotated[
+        str | None,
+        typer.Option("--user", help="记录为加载人 / name recorded as loaded_by"),
+    ] = None,
 ) -> None:
     """张江综合性国家科学中心监测统计与报告平台 / Zhangjiang monitoring, statistics and reporting."""
     _state.clear()
@@ -57,7 +83,9 @@ def settings() -> Settings:
     """Return the settings of this invocation."""
     if "settings" not in _state:
         with edge():
-            _state["settings"] = load_settings(_state.get("config"), **_state.get("overrides", {}))
+            _state["settings"] = load_settings(
+                _state.get("config"), **_state.get("overrides", {})
+            )
     return _state["settings"]  # type: ignore[no-any-return]
 
 
@@ -91,6 +119,8 @@ def main(argv: list[str] | None = None) -> Any:
     return app(args=argv, prog_name="zhangjiang")
 
 
-def command(*args: Any, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+def command(
+    *args: Any, **kwargs: Any
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register a command on the app (alias kept short for command modules)."""
     return app.command(*args, **kwargs)

@@ -8,7 +8,17 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from zhangjiang.cli.common import EXIT_REJECTED, OutputFormat, app, console, edge, emit_json, err_console, settings, store
+from zhangjiang.cli.common import (
+    EXIT_REJECTED,
+    OutputFormat,
+    app,
+    console,
+    edge,
+    emit_json,
+    err_console,
+    settings,
+    store,
+)
 from zhangjiang.forms import FORMS, get_form
 from zhangjiang.forms.template import write_template
 from zhangjiang.ingest.load import IngestResult, check_file
@@ -23,25 +33,40 @@ def init() -> None:
     with edge():
         applied = st.migrate()
         st.ensure_forms(list(FORMS.values()))
-    console.print(f"数据库 / database: {st.path}  迁移 / migrations applied: {', '.join(applied) or '—'}")
+    console.print(
+        f"数据库 / database: {st.path}  迁移 / migrations applied: {', '.join(applied) or '—'}"
+    )
 
 
 @app.command()
-def forms(fmt: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.table) -> None:
+def forms(
+    fmt: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.table,
+) -> None:
     """列出报表 / List the declared forms (datasets)."""
     if fmt is OutputFormat.json:
         emit_json([f.model_dump(mode="json") for f in FORMS.values()])
         return
-    table = Table("报表 form", "名称", "Title", "列 columns", "主键 keys", "报告期列 period")
+    table = Table(
+        "报表 form", "名称", "Title", "列 columns", "主键 keys", "报告期列 period"
+    )
     for f in FORMS.values():
-        table.add_row(f.name, f.zh, f.en, str(len(f.columns)), ", ".join(f.keys), f.period_column or "—")
+        table.add_row(
+            f.name,
+            f.zh,
+            f.en,
+            str(len(f.columns)),
+            ", ".join(f.keys),
+            f.period_column or "—",
+        )
     console.print(table)
 
 
 @app.command()
 def template(
     dataset: str,
-    output: Annotated[Path, typer.Option("-o", "--output", help="输出的 xlsx / xlsx to write")],
+    output: Annotated[
+        Path, typer.Option("-o", "--output", help="输出的 xlsx / xlsx to write")
+    ],
 ) -> None:
     """生成 Excel 填报模板 / Write a form's Excel template."""
     with edge():
@@ -53,14 +78,32 @@ def template(
 @app.command()
 def ingest(
     dataset: str,
-    files: Annotated[list[Path], typer.Argument(exists=True, dir_okay=False, readable=True)],
-    period: Annotated[str | None, typer.Option("--period", help="报告期 2022 或 2022-10 / period")] = None,
-    sheet: Annotated[str | None, typer.Option("--sheet", help="xlsx 工作表 / sheet")] = None,
-    encoding: Annotated[str | None, typer.Option("--encoding", help="声明的编码 / declared encoding")] = None,
-    system: Annotated[str | None, typer.Option("--system", help="超算系统（hpc-jobs）/ HPC system")] = None,
-    log_format: Annotated[str | None, typer.Option("--format", help="作业日志格式 slurm|pbs|lsf|sge")] = None,
+    files: Annotated[
+        list[Path], typer.Argument(exists=True, dir_okay=False, readable=True)
+    ],
+    period: Annotated[
+        str | None, typer.Option("--period", help="报告期 2022 或 2022-10 / period")
+    ] = None,
+    sheet: Annotated[
+        str | None, typer.Option("--sheet", help="xlsx 工作表 / sheet")
+    ] = None,
+    encoding: Annotated[
+        str | None, typer.Option("--encoding", help="声明的编码 / declared encoding")
+    ] = None,
+    system: Annotated[
+        str | None, typer.Option("--system", help="超算系统（hpc-jobs）/ HPC system")
+    ] = None,
+    log_format: Annotated[
+        str | None, typer.Option("--format", help="作业日志格式 slurm|pbs|lsf|sge")
+    ] = None,
+    facility: Annotated[
+        str | None,
+        typer.Option("--facility", help="论文所属设施（publications）/ facility"),
+    ] = None,
     note: Annotated[str, typer.Option("--note", help="备注 / note")] = "",
-    output: Annotated[OutputFormat, typer.Option("--output", help="table|json")] = OutputFormat.table,
+    output: Annotated[
+        OutputFormat, typer.Option("--output", help="table|json")
+    ] = OutputFormat.table,
 ) -> None:
     """导入文件 / Validate and load files as batches (a file with any error loads nothing)."""
     st = store()
@@ -68,8 +111,18 @@ def ingest(
         if period:
             parse_period(period)
         results = ingest_paths(
-            st, dataset, files, settings(), period=period, sheet=sheet, encoding=encoding,
-            note=note, system=system, log_format=log_format, progress=output is OutputFormat.table,
+            st,
+            dataset,
+            files,
+            settings(),
+            period=period,
+            sheet=sheet,
+            encoding=encoding,
+            note=note,
+            system=system,
+            log_format=log_format,
+            facility=facility,
+            progress=output is OutputFormat.table,
         )
     _report(results, output)
     if any(r.outcome == "rejected" for r in results):
@@ -83,16 +136,30 @@ def validate(
     period: Annotated[str | None, typer.Option("--period")] = None,
     sheet: Annotated[str | None, typer.Option("--sheet")] = None,
     encoding: Annotated[str | None, typer.Option("--encoding")] = None,
-    fmt: Annotated[OutputFormat, typer.Option("--format", help="table|json")] = OutputFormat.table,
+    fmt: Annotated[
+        OutputFormat, typer.Option("--format", help="table|json")
+    ] = OutputFormat.table,
 ) -> None:
     """校验文件（不导入）/ Validate a file without loading it (dry run)."""
     with edge():
         form = get_form(dataset)
-        checked = check_file(form, file, settings(), period=parse_period(period) if period else None, sheet=sheet, encoding=encoding)
+        checked = check_file(
+            form,
+            file,
+            settings(),
+            period=parse_period(period) if period else None,
+            sheet=sheet,
+            encoding=encoding,
+        )
     outcome = "rejected" if checked.errors else "valid"
-    result = IngestResult(file.name, dataset, outcome, rows=len(checked.rows), problems=checked.problems)
+    result = IngestResult(
+        file.name, dataset, outcome, rows=len(checked.rows), problems=checked.problems
+    )
     if outcome == "valid":
-        result.message_zh, result.message_en = f"{file.name} 校验通过，{len(checked.rows)} 行", f"{file.name} is valid: {len(checked.rows)} rows"
+        result.message_zh, result.message_en = (
+            f"{file.name} 校验通过，{len(checked.rows)} 行",
+            f"{file.name} is valid: {len(checked.rows)} rows",
+        )
     else:
         result.message_zh = f"{file.name} 有 {len(checked.errors)} 个错误"
         result.message_en = f"{file.name} has {len(checked.errors)} error(s)"
@@ -103,7 +170,9 @@ def validate(
 
 @app.command()
 def batches(
-    fmt: Annotated[OutputFormat, typer.Option("--format", help="table|json")] = OutputFormat.table,
+    fmt: Annotated[
+        OutputFormat, typer.Option("--format", help="table|json")
+    ] = OutputFormat.table,
     dataset: Annotated[str | None, typer.Option("--dataset")] = None,
 ) -> None:
     """列出批次 / List batches with their status."""
@@ -111,10 +180,29 @@ def batches(
     if fmt is OutputFormat.json:
         emit_json(rows)
         return
-    table = Table("id", "报表 dataset", "文件 file", "行 rows", "状态 status", "报告期 period", "范围 scope", "加载时间 loaded_at", "sha256")
+    table = Table(
+        "id",
+        "报表 dataset",
+        "文件 file",
+        "行 rows",
+        "状态 status",
+        "报告期 period",
+        "范围 scope",
+        "加载时间 loaded_at",
+        "sha256",
+    )
     for r in rows:
-        table.add_row(str(r["id"]), r["dataset"], r["file"], str(r["rows"]), r["status"], r["period"] or "—",
-                      r["scope"] or "—", str(r["loaded_at"])[:19], r["sha256"][:12])
+        table.add_row(
+            str(r["id"]),
+            r["dataset"],
+            r["file"],
+            str(r["rows"]),
+            r["status"],
+            r["period"] or "—",
+            r["scope"] or "—",
+            str(r["loaded_at"])[:19],
+            r["sha256"][:12],
+        )
     console.print(table)
 
 
@@ -125,7 +213,12 @@ def _report(results: list[IngestResult], fmt: OutputFormat) -> None:
     for r in results:
         target = err_console if r.outcome == "rejected" else console
         colour = {"rejected": "red", "duplicate": "yellow"}.get(r.outcome, "green")
-        target.print(f"[{colour}]{r.message_zh}[/{colour}]\n{r.message_en}", highlight=False)
+        target.print(
+            f"[{colour}]{r.message_zh}[/{colour}]\n{r.message_en}", highlight=False
+        )
         for p in r.problems:
             tag = "错误 error" if p.is_error else "警告 warning"
-            target.print(f"  [{ 'red' if p.is_error else 'yellow'}]{tag}[/] {p.message_zh}\n      {p.message_en}", highlight=False)
+            target.print(
+                f"  [{'red' if p.is_error else 'yellow'}]{tag}[/] {p.message_zh}\n      {p.message_en}",
+                highlight=False,
+            )

@@ -7,17 +7,35 @@ from typing import Annotated
 
 import typer
 
-from zhangjiang.cli.common import EXIT_REJECTED, app, console, edge, err_console, settings, store
+from zhangjiang.cli.common import (
+    EXIT_REJECTED,
+    app,
+    console,
+    edge,
+    err_console,
+    settings,
+    store,
+)
 from zhangjiang.demo import DEMO_NOTE, build_demo
 from zhangjiang.indicators import compute
 
 
 @app.command()
 def demo(
-    out: Annotated[Path, typer.Option("--out", help="生成文件的目录 / folder for the generated files")] = Path("demo-data"),
-    scale: Annotated[int, typer.Option("--scale", min=1, help="作业数放大倍数 / multiply HPC jobs")] = 1,
-    period: Annotated[str, typer.Option("--period", help="计算的报告期 / period to compute")] = "2022",
-    only: Annotated[list[str] | None, typer.Option("--only", help="只生成这些部分 / only these parts")] = None,
+    out: Annotated[
+        Path,
+        typer.Option("--out", help="生成文件的目录 / folder for the generated files"),
+    ] = Path("demo-data"),
+    scale: Annotated[
+        int, typer.Option("--scale", min=1, help="作业数放大倍数 / multiply HPC jobs")
+    ] = 1,
+    period: Annotated[
+        str, typer.Option("--period", help="计算的报告期 / period to compute")
+    ] = "2022",
+    only: Annotated[
+        list[str] | None,
+        typer.Option("--only", help="只生成这些部分 / only these parts"),
+    ] = None,
 ) -> None:
     """生成并导入示例数据（合成）/ Generate and load the synthetic demo data set."""
     st = store()
@@ -33,4 +51,6 @@ def demo(
             raise typer.Exit(EXIT_REJECTED)
         loaded = sum(1 for r in results if r.outcome == "loaded")
         values = compute(st, period)
-    console.print(f"已导入 {loaded} 个文件，计算 {len(values)} 个指标值 / loaded {loaded} files, computed {len(values)} values for {period}")
+    console.print(
+        f"已导入 {loaded} 个文件，计算 {len(values)} 个指标值 / loaded {loaded} files, computed {len(values)} values for {period}"
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import sys
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated
 
 import typer
@@ -17,7 +17,7 @@ from zhangjiang.indicators import load_builtin, read_values
 from zhangjiang.periods import PERIOD_RULES, parse_period
 
 
-class ValuesFormat(str, Enum):
+class ValuesFormat(StrEnum):
     """Output formats of indicator values."""
 
     table = "table"
@@ -28,10 +28,15 @@ class ValuesFormat(str, Enum):
 @app.command()
 def compute(
     period: Annotated[str, typer.Option("--period", help="报告期 / period, e.g. 2022")],
-    indicator: Annotated[list[str] | None, typer.Option("--indicator", "-i", help="只计算这些指标 / only these")] = None,
+    indicator: Annotated[
+        list[str] | None,
+        typer.Option("--indicator", "-i", help="只计算这些指标 / only these"),
+    ] = None,
     engine: Annotated[str, typer.Option("--engine", help="duckdb|spark")] = "duckdb",
     spark_master: Annotated[str | None, typer.Option("--spark-master")] = None,
-    data: Annotated[str | None, typer.Option("--data", help="Parquet 目录（spark）/ Parquet folder")] = None,
+    data: Annotated[
+        str | None, typer.Option("--data", help="Parquet 目录（spark）/ Parquet folder")
+    ] = None,
 ) -> None:
     """计算指标 / Compute indicators for a period and store them."""
     with edge():
@@ -39,18 +44,24 @@ def compute(
         if engine == "spark":
             from zhangjiang.spark import compute_spark  # optional extra, loaded lazily
 
-            values = compute_spark(store(), period, indicator, master=spark_master, data=data)
+            values = compute_spark(
+                store(), period, indicator, master=spark_master, data=data
+            )
         else:
             values = compute_values(store(), period, indicator)
     ids = {v.indicator_id for v in values}
-    console.print(f"已计算 {len(ids)} 个指标、{len(values)} 个值 / computed {len(ids)} indicators, {len(values)} values for {period}")
+    console.print(
+        f"已计算 {len(ids)} 个指标、{len(values)} 个值 / computed {len(ids)} indicators, {len(values)} values for {period}"
+    )
 
 
 @app.command()
 def indicators(
     period: Annotated[str | None, typer.Option("--period")] = None,
     fmt: Annotated[ValuesFormat, typer.Option("--format")] = ValuesFormat.table,
-    list_: Annotated[bool, typer.Option("--list", help="列出指标目录及定义 / print the catalogue")] = False,
+    list_: Annotated[
+        bool, typer.Option("--list", help="列出指标目录及定义 / print the catalogue")
+    ] = False,
     indicator: Annotated[list[str] | None, typer.Option("--indicator", "-i")] = None,
 ) -> None:
     """查看指标值或指标目录 / Show computed values, or the catalogue with --list."""
@@ -63,35 +74,90 @@ def indicators(
         emit_json(rows)
     elif fmt is ValuesFormat.csv:
         writer = csv.writer(sys.stdout)
-        writer.writerow(["id", "title_zh", "title_en", "dimensions", "period", "reference_period", "value", "unit", "status", "sources"])
+        writer.writerow(
+            [
+                "id",
+                "title_zh",
+                "title_en",
+                "dimensions",
+                "period",
+                "reference_period",
+                "value",
+                "unit",
+                "status",
+                "sources",
+            ]
+        )
         for r in rows:
-            writer.writerow([r["id"], r["title_zh"], r["title_en"], json.dumps(r["dimensions"], ensure_ascii=False),
-                             r["period"], r["reference_period"], r["value"], r["unit"], r["status"],
-                             " ".join(map(str, r["sources"]))])
+            writer.writerow(
+                [
+                    r["id"],
+                    r["title_zh"],
+                    r["title_en"],
+                    json.dumps(r["dimensions"], ensure_ascii=False),
+                    r["period"],
+                    r["reference_period"],
+                    r["value"],
+                    r["unit"],
+                    r["status"],
+                    " ".join(map(str, r["sources"])),
+                ]
+            )
     else:
-        table = Table("id", "指标", "维度 dims", "参考期 ref. period", "值 value", "单位", "状态", "来源批次 sources")
+        table = Table(
+            "id",
+            "指标",
+            "维度 dims",
+            "参考期 ref. period",
+            "值 value",
+            "单位",
+            "状态",
+            "来源批次 sources",
+        )
         for r in rows:
             dims = ", ".join(f"{k}={v}" for k, v in r["dimensions"].items())
-            table.add_row(r["id"], r["title_zh"], dims, r["reference_period"], str(r["value"]), r["unit"],
-                          r["status"], ",".join(map(str, r["sources"])))
+            table.add_row(
+                r["id"],
+                r["title_zh"],
+                dims,
+                r["reference_period"],
+                str(r["value"]),
+                r["unit"],
+                r["status"],
+                ",".join(map(str, r["sources"])),
+            )
         console.print(table)
 
 
 def _catalogue(fmt: ValuesFormat) -> None:
     registry = load_builtin()
     if fmt is ValuesFormat.json:
-        emit_json([
-            {"id": i.id, "title_zh": i.title_zh, "title_en": i.title_en, "unit": i.unit, "unit_en": i.unit_en,
-             "dimensions": list(i.dimensions), "period_rule": i.period_rule, "inputs": list(i.inputs),
-             "description_zh": i.description_zh, "description_en": i.description_en, "sql": i.sql.strip(),
-             "definition_hash": i.definition_hash}
-            for i in registry.values()
-        ])
+        emit_json(
+            [
+                {
+                    "id": i.id,
+                    "title_zh": i.title_zh,
+                    "title_en": i.title_en,
+                    "unit": i.unit,
+                    "unit_en": i.unit_en,
+                    "dimensions": list(i.dimensions),
+                    "period_rule": i.period_rule,
+                    "inputs": list(i.inputs),
+                    "description_zh": i.description_zh,
+                    "description_en": i.description_en,
+                    "sql": i.sql.strip(),
+                    "definition_hash": i.definition_hash,
+                }
+                for i in registry.values()
+            ]
+        )
         return
     for ind in registry.values():
         rule_zh, rule_en = PERIOD_RULES[ind.period_rule]
         console.rule(f"[bold]{ind.id}[/bold]  {ind.title_zh} / {ind.title_en}")
-        console.print(f"单位 unit: {ind.unit} / {ind.unit_en}   维度 dimensions: {', '.join(ind.dimensions) or '—'}   "
-                      f"参考期 period rule: {rule_zh} / {rule_en}   输入 inputs: {', '.join(ind.inputs)}")
+        console.print(
+            f"单位 unit: {ind.unit} / {ind.unit_en}   维度 dimensions: {', '.join(ind.dimensions) or '—'}   "
+            f"参考期 period rule: {rule_zh} / {rule_en}   输入 inputs: {', '.join(ind.inputs)}"
+        )
         console.print(f"{ind.description_zh}\n{ind.description_en}", highlight=False)
         console.print(ind.sql.strip(), highlight=False, markup=False)

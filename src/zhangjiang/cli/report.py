@@ -3,18 +3,27 @@
 from __future__ import annotations
 
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from zhangjiang.cli.common import EXIT_REJECTED, OutputFormat, app, console, edge, emit_json, err_console, store
+from zhangjiang.cli.common import (
+    EXIT_REJECTED,
+    OutputFormat,
+    app,
+    console,
+    edge,
+    emit_json,
+    err_console,
+    store,
+)
 from zhangjiang.periods import parse_period
 from zhangjiang.report import render_report
 
 
-class ReportFormat(str, Enum):
+class ReportFormat(StrEnum):
     """Report output formats."""
 
     md = "md"
@@ -22,7 +31,7 @@ class ReportFormat(str, Enum):
     docx = "docx"
 
 
-class Lang(str, Enum):
+class Lang(StrEnum):
     """Report languages."""
 
     zh = "zh"
@@ -34,16 +43,28 @@ def report(
     period: Annotated[str, typer.Option("--period")],
     fmt: Annotated[ReportFormat, typer.Option("--format")] = ReportFormat.md,
     lang: Annotated[Lang, typer.Option("--lang")] = Lang.zh,
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="输出文件；缺省打印 / file to write")] = None,
-    lineage: Annotated[bool, typer.Option("--lineage", help="附数据来源 / add the lineage appendix")] = False,
-    strict: Annotated[bool, typer.Option("--strict", help="有数据缺口即失败 / fail on data gaps")] = False,
+    output: Annotated[
+        Path | None,
+        typer.Option("-o", "--output", help="输出文件；缺省打印 / file to write"),
+    ] = None,
+    lineage: Annotated[
+        bool, typer.Option("--lineage", help="附数据来源 / add the lineage appendix")
+    ] = False,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="有数据缺口即失败 / fail on data gaps")
+    ] = False,
 ) -> None:
     """生成进展报告 1.2 节 / Generate report section 1.2 from data."""
     with edge():
         parse_period(period)
-        content, rendered = render_report(store(), period, fmt.value, lang.value, lineage)
+        content, rendered = render_report(
+            store(), period, fmt.value, lang.value, lineage
+        )
     for gap in rendered.gaps:
-        err_console.print(f"数据缺口 / data gap: {gap.indicator} {gap.dimensions or ''}", highlight=False)
+        err_console.print(
+            f"数据缺口 / data gap: {gap.indicator} {gap.dimensions or ''}",
+            highlight=False,
+        )
     if strict and rendered.gaps:
         raise typer.Exit(EXIT_REJECTED)
     if output is None:
@@ -77,12 +98,24 @@ def check(
     if fmt is OutputFormat.json:
         emit_json(result)
     else:
-        table = Table("原文 claim", "指标 indicator", "维度 dims", "结论 verdict", "实际 actual")
-        colours = {"verified": "green", "contradicted": "red", "no-data": "yellow", "unmatched": "dim"}
+        table = Table(
+            "原文 claim", "指标 indicator", "维度 dims", "结论 verdict", "实际 actual"
+        )
+        colours = {
+            "verified": "green",
+            "contradicted": "red",
+            "no-data": "yellow",
+            "unmatched": "dim",
+        }
         for c in result["claims"]:
             dims = ", ".join(f"{k}={v}" for k, v in (c["dimensions"] or {}).items())
-            table.add_row(c["text"], c["indicator"] or "—", dims, f"[{colours[c['verdict']]}]{c['verdict']}[/]",
-                          "" if c["actual"] is None else str(c["actual"]))
+            table.add_row(
+                c["text"],
+                c["indicator"] or "—",
+                dims,
+                f"[{colours[c['verdict']]}]{c['verdict']}[/]",
+                "" if c["actual"] is None else str(c["actual"]),
+            )
         console.print(table)
         console.print(" ".join(f"{k}: {v}" for k, v in result["summary"].items()))
     if result["summary"].get("contradicted"):

@@ -43,7 +43,11 @@ def register_generator(name: str, generator: Generator) -> None:
 
 
 def build_demo(
-    store: Store, settings: Settings, out_dir: Path, scale: int = 1, only: list[str] | None = None,
+    store: Store,
+    settings: Settings,
+    out_dir: Path,
+    scale: int = 1,
+    only: list[str] | None = None,
     progress: bool = False,
 ) -> list[IngestResult]:
     """Generate every registered demo data set into ``out_dir`` and ingest it into ``store``."""
@@ -62,7 +66,14 @@ def build_demo(
         target.mkdir(parents=True, exist_ok=True)
         for demo_file in generator(target, scale):
             results.extend(
-                ingest_paths(store, demo_file.dataset, [demo_file.path], settings,
-                             note=DEMO_NOTE, progress=progress, **demo_file.options)
+                ingest_paths(
+                    store,
+                    demo_file.dataset,
+                    [demo_file.path],
+                    settings,
+                    note=DEMO_NOTE,
+                    progress=progress,
+                    **demo_file.options,
+                )
             )
     return results

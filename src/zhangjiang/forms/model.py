@@ -10,7 +10,9 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 __all__ = ["COLUMN_TYPES", "Column", "Form", "normalize_label"]
 
-ColumnType = Literal["string", "integer", "decimal", "date", "month", "year", "boolean", "timestamp"]
+ColumnType = Literal[
+    "string", "integer", "decimal", "date", "month", "year", "boolean", "timestamp"
+]
 COLUMN_TYPES: dict[str, str] = {
     "string": "VARCHAR",
     "integer": "BIGINT",

@@ -43,11 +43,15 @@ def write_template(form: Form, path: Path, rows: int = 500) -> Path:
             cell.alignment = Alignment(wrap_text=True, vertical="center")
         hint_zh, hint_en = _TYPE_HINTS[col.type]
         need = "必填" if col.required else "选填"
-        top.comment = Comment(f"{need}；{hint_zh}。{col.help_zh}\n{hint_en}. {col.help_en}", "Zhangjiang")
+        top.comment = Comment(
+            f"{need}；{hint_zh}。{col.help_zh}\n{hint_en}. {col.help_en}", "Zhangjiang"
+        )
         ws.column_dimensions[get_column_letter(idx)].width = max(12, len(zh) * 2 + 2)
         if col.allowed:
             listing = ",".join(col.allowed)
-            dv = DataValidation(type="list", formula1=f'"{listing}"', allow_blank=not col.required)
+            dv = DataValidation(
+                type="list", formula1=f'"{listing}"', allow_blank=not col.required
+            )
             dv.error = f"请从下拉列表中选择 / choose from the list: {listing}"
             dv.errorTitle = "取值不在允许范围 / Value not allowed"
             dv.showErrorMessage = True
@@ -67,15 +71,34 @@ def write_template(form: Form, path: Path, rows: int = 500) -> Path:
         notes.append([f"• {zh}"])
         notes.append([f"  {en}"])
     notes.append([])
-    notes.append(["列 Column", "中文名", "English", "类型 Type", "必填 Required", "允许值 Allowed", "单位 Unit", "说明 Help"])
+    notes.append(
+        [
+            "列 Column",
+            "中文名",
+            "English",
+            "类型 Type",
+            "必填 Required",
+            "允许值 Allowed",
+            "单位 Unit",
+            "说明 Help",
+        ]
+    )
     for cell in notes[notes.max_row]:
         cell.font = bold
     for col in form.columns:
         hint_zh, hint_en = _TYPE_HINTS[col.type]
-        notes.append([
-            col.name, col.zh, col.en, f"{hint_zh} / {hint_en}", "是 yes" if col.required else "否 no",
-            "、".join(col.allowed), col.unit, f"{col.help_zh} {col.help_en}".strip(),
-        ])
+        notes.append(
+            [
+                col.name,
+                col.zh,
+                col.en,
+                f"{hint_zh} / {hint_en}",
+                "是 yes" if col.required else "否 no",
+                "、".join(col.allowed),
+                col.unit,
+                f"{col.help_zh} {col.help_en}".strip(),
+            ]
+        )
     notes.column_dimensions["A"].width = 24
     notes.column_dimensions["B"].width = 20
     notes.column_dimensions["C"].width = 24

@@ -24,7 +24,9 @@ def sql_params(period: Period) -> dict[str, Any]:
     return {"start": period.start, "end": period.end, "year": period.year}
 
 
-def evaluate(con: Connection, indicator: Indicator, period: Period) -> list[dict[str, Any]]:
+def evaluate(
+    con: Connection, indicator: Indicator, period: Period
+) -> list[dict[str, Any]]:
     """Run one indicator's SQL and return rows of dimensions, value, sources and ref_end."""
     used = {k: v for k, v in sql_params(period).items() if f"${k}" in indicator.sql}
     rows = fetch_dicts(con, indicator.sql, used)
@@ -32,13 +34,18 @@ def evaluate(con: Connection, indicator: Indicator, period: Period) -> list[dict
     for row in rows:
         missing = {"value", "sources"} - set(row)
         if missing:
-            raise ValueError(f"indicator {indicator.id}: query lacks column(s) {sorted(missing)}")
+            raise ValueError(
+                f"indicator {indicator.id}: query lacks column(s) {sorted(missing)}"
+            )
         out.append(row)
     return out
 
 
 def compute(
-    store: Store, period: str | Period, ids: Iterable[str] | None = None, status: str = "provisional"
+    store: Store,
+    period: str | Period,
+    ids: Iterable[str] | None = None,
+    status: str = "provisional",
 ) -> list[IndicatorValue]:
     """Compute indicators for ``period`` and store their values; unchanged values keep their row."""
     per = period if isinstance(period, Period) else parse_period(period)
@@ -47,10 +54,22 @@ def compute(
     computed: list[IndicatorValue] = []
     with store.transaction() as con:
         for ind in chosen:
-            values = [_to_value(ind, per, row, status) for row in evaluate(con, ind, per)]
+            values = [
+                _to_value(ind, per, row, status) for row in evaluate(con, ind, per)
+            ]
             _store_values(con, ind, per, values)
             computed.extend(values)
+    _refresh_snapshot(store)
     return computed
+
+
+def _refresh_snapshot(store: Store) -> None:
+    """Rewrite the immutable snapshot the web app serves, so it shows the new values."""
+    from zhangjiang.snapshot import (
+        write_snapshot,  # late: snapshot reads values through this module
+    )
+
+    write_snapshot(store)
 
 
 def read_values(
@@ -73,28 +92,32 @@ def read_values(
     out = []
     for row in rows:
         ind = registry.get(row["indicator_id"])
-        out.append({
-            "id": row["indicator_id"],
-            "title_zh": ind.title_zh if ind else row["indicator_id"],
-            "title_en": ind.title_en if ind else row["indicator_id"],
-            "unit": row["unit"],
-            "unit_en": ind.unit_en if ind else "",
-            "value": row["value"],
-            "dimensions": json.loads(row["dimensions"]),
-            "period": row["period"],
-            "reference_period": row["reference_period"],
-            "reference_period_en": row["reference_period_en"],
-            "ref_start": row["ref_start"],
-            "ref_end": row["ref_end"],
-            "status": row["status"],
-            "sources": list(row["sources"]),
-            "definition_hash": row["definition_hash"],
-            "computed_at": row["computed_at"],
-        })
+        out.append(
+            {
+                "id": row["indicator_id"],
+                "title_zh": ind.title_zh if ind else row["indicator_id"],
+                "title_en": ind.title_en if ind else row["indicator_id"],
+                "unit": row["unit"],
+                "unit_en": ind.unit_en if ind else "",
+                "value": row["value"],
+                "dimensions": json.loads(row["dimensions"]),
+                "period": row["period"],
+                "reference_period": row["reference_period"],
+                "reference_period_en": row["reference_period_en"],
+                "ref_start": row["ref_start"],
+                "ref_end": row["ref_end"],
+                "status": row["status"],
+                "sources": list(row["sources"]),
+                "definition_hash": row["definition_hash"],
+                "computed_at": row["computed_at"],
+            }
+        )
     return out
 
 
-def _to_value(ind: Indicator, period: Period, row: dict[str, Any], status: str) -> IndicatorValue:
+def _to_value(
+    ind: Indicator, period: Period, row: dict[str, Any], status: str
+) -> IndicatorValue:
     dims = {d: _plain(row.get(d)) for d in ind.dimensions}
     ref_end = row.get("ref_end")
     if ref_end is not None and not isinstance(ref_end, date):
@@ -106,8 +129,19 @@ def _to_value(ind: Indicator, period: Period, row: dict[str, Any], status: str) 
     sources = tuple(sorted({int(s) for s in (row["sources"] or []) if s is not None}))
     ref_start = period.start if ind.period_rule in ("year", "ytd") else None
     return IndicatorValue(
-        ind.id, dims, period.label, label_zh, label_en, value, ind.unit, status,
-        ind.definition_hash, None, sources, ref_start, ref_end or (period.end - timedelta(days=1)),
+        ind.id,
+        dims,
+        period.label,
+        label_zh,
+        label_en,
+        value,
+        ind.unit,
+        status,
+        ind.definition_hash,
+        None,
+        sources,
+        ref_start,
+        ref_end or (period.end - timedelta(days=1)),
     )
 
 
@@ -119,11 +153,15 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _store_values(con: Connection, ind: Indicator, period: Period, values: list[IndicatorValue]) -> None:
+def _store_values(
+    con: Connection, ind: Indicator, period: Period, values: list[IndicatorValue]
+) -> None:
     existing = {
         r["dimensions"]: r
         for r in fetch_dicts(
-            con, "SELECT * FROM indicator_values WHERE indicator_id = ? AND period = ?", [ind.id, period.label]
+            con,
+            "SELECT * FROM indicator_values WHERE indicator_id = ? AND period = ?",
+            [ind.id, period.label],
         )
     }
     keep: set[str] = set()
@@ -134,16 +172,33 @@ def _store_values(con: Connection, ind: Indicator, period: Period, values: list[
         old = existing.get(dims)
         if old is not None and _same(old, v):
             continue
-        con.execute("DELETE FROM indicator_values WHERE indicator_id = ? AND period = ? AND dimensions = ?",
-                    [ind.id, period.label, dims])
+        con.execute(
+            "DELETE FROM indicator_values WHERE indicator_id = ? AND period = ? AND dimensions = ?",
+            [ind.id, period.label, dims],
+        )
         con.execute(
             "INSERT INTO indicator_values VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [ind.id, dims, period.label, v.reference_period, v.reference_period_en, v.ref_start, v.ref_end,
-             v.value, v.unit, v.status, v.definition_hash, stamp, list(v.sources)],
+            [
+                ind.id,
+                dims,
+                period.label,
+                v.reference_period,
+                v.reference_period_en,
+                v.ref_start,
+                v.ref_end,
+                v.value,
+                v.unit,
+                v.status,
+                v.definition_hash,
+                stamp,
+                list(v.sources),
+            ],
         )
     for dims in set(existing) - keep:
-        con.execute("DELETE FROM indicator_values WHERE indicator_id = ? AND period = ? AND dimensions = ?",
-                    [ind.id, period.label, dims])
+        con.execute(
+            "DELETE FROM indicator_values WHERE indicator_id = ? AND period = ? AND dimensions = ?",
+            [ind.id, period.label, dims],
+        )
 
 
 def _same(old: dict[str, Any], new: IndicatorValue) -> bool:

@@ -45,7 +45,9 @@ class Indicator:
     @property
     def definition_hash(self) -> str:
         """Return a short hash of everything that defines the value."""
-        text = "\x1f".join([self.sql, ",".join(self.dimensions), self.period_rule, self.unit])
+        text = "\x1f".join(
+            [self.sql, ",".join(self.dimensions), self.period_rule, self.unit]
+        )
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 

@@ -9,7 +9,7 @@ register(
     Indicator(
         id="projects.count",
         title_zh="“五个一批”项目数",
-        title_en="\"Five batches\" projects",
+        title_en='"Five batches" projects',
         unit="个",
         unit_en="projects",
         sql="""
@@ -27,7 +27,7 @@ register(
     Indicator(
         id="projects.started",
         title_zh="“五个一批”已开工项目数",
-        title_en="\"Five batches\" projects started",
+        title_en='"Five batches" projects started',
         unit="个",
         unit_en="projects",
         sql="""
@@ -46,7 +46,7 @@ register(
     Indicator(
         id="projects.completed",
         title_zh="“五个一批”已完工项目数",
-        title_en="\"Five batches\" projects completed",
+        title_en='"Five batches" projects completed',
         unit="个",
         unit_en="projects",
         sql="""
@@ -65,7 +65,7 @@ register(
     Indicator(
         id="projects.incomplete",
         title_zh="“五个一批”未完工项目",
-        title_en="\"Five batches\" projects not completed",
+        title_en='"Five batches" projects not completed',
         unit="个",
         unit_en="projects",
         sql="""

@@ -19,7 +19,13 @@ from zhangjiang.periods import Period, parse_period
 from zhangjiang.store import Store
 from zhangjiang.store.duckdb import Connection, now, sha256_file
 
-__all__ = ["IngestResult", "check_file", "ingest_file", "insert_batch", "find_duplicate"]
+__all__ = [
+    "IngestResult",
+    "check_file",
+    "find_duplicate",
+    "ingest_file",
+    "insert_batch",
+]
 
 
 @dataclass
@@ -54,14 +60,24 @@ class IngestResult:
 
 
 def check_file(
-    form: Form, path: Path, settings: Settings, *, period: Period | None = None,
-    sheet: str | None = None, encoding: str | None = None, display_name: str | None = None,
+    form: Form,
+    path: Path,
+    settings: Settings,
+    *,
+    period: Period | None = None,
+    sheet: str | None = None,
+    encoding: str | None = None,
+    display_name: str | None = None,
 ) -> Validated:
     """Read and validate a tabular file against ``form`` without storing anything."""
     try:
         table = read_table(
-            path, sheet=sheet, encoding=encoding, max_file_mb=settings.max_file_mb,
-            max_unzipped_mb=settings.max_unzipped_mb, display_name=display_name,
+            path,
+            sheet=sheet,
+            encoding=encoding,
+            max_file_mb=settings.max_file_mb,
+            max_unzipped_mb=settings.max_unzipped_mb,
+            display_name=display_name,
         )
     except FileRejected as exc:
         return Validated(form, problems=[exc.problem])
@@ -69,9 +85,17 @@ def check_file(
 
 
 def ingest_file(
-    store: Store, dataset: str, path: Path, settings: Settings, *, period: str | None = None,
-    sheet: str | None = None, encoding: str | None = None, note: str = "",
-    status: str = "loaded", display_name: str | None = None,
+    store: Store,
+    dataset: str,
+    path: Path,
+    settings: Settings,
+    *,
+    period: str | None = None,
+    sheet: str | None = None,
+    encoding: str | None = None,
+    note: str = "",
+    status: str = "loaded",
+    display_name: str | None = None,
 ) -> IngestResult:
     """Validate ``path`` and, when it has no error, load it as one batch in one transaction."""
     form = get_form(dataset)
@@ -82,21 +106,43 @@ def ingest_file(
     if duplicate is not None:
         result.outcome, result.batch_id = "duplicate", duplicate
         result.message_zh = f"{name} 已作为批次 {duplicate} 加载，未作改动"
-        result.message_en = f"{name} is already loaded as batch {duplicate}; nothing changed"
+        result.message_en = (
+            f"{name} is already loaded as batch {duplicate}; nothing changed"
+        )
         return result
     parsed_period = parse_period(period) if period else None
-    checked = check_file(form, path, settings, period=parsed_period, sheet=sheet, encoding=encoding, display_name=name)
+    checked = check_file(
+        form,
+        path,
+        settings,
+        period=parsed_period,
+        sheet=sheet,
+        encoding=encoding,
+        display_name=name,
+    )
     result.problems = checked.problems
     if checked.errors:
         result.message_zh = f"{name} 有 {len(checked.errors)} 个错误，未加载任何数据"
-        result.message_en = f"{name} has {len(checked.errors)} error(s); nothing was loaded"
+        result.message_en = (
+            f"{name} has {len(checked.errors)} error(s); nothing was loaded"
+        )
         return result
     batch_period = period or _derived_period(form, checked.rows)
     scope = _scope(form, checked.rows)
     with store.transaction() as con:
         batch_id = insert_batch(
-            con, form, name, sha, path.stat().st_size, len(checked.rows), status,
-            batch_period, scope, settings.user, note, len(checked.warnings),
+            con,
+            form,
+            name,
+            sha,
+            path.stat().st_size,
+            len(checked.rows),
+            status,
+            batch_period,
+            scope,
+            settings.user,
+            note,
+            len(checked.warnings),
         )
         _insert_rows(con, form, batch_id, checked.rows)
         if status == "loaded":
@@ -104,7 +150,9 @@ def ingest_file(
         store.archive(path, sha)
     result.outcome, result.batch_id, result.rows = status, batch_id, len(checked.rows)
     result.message_zh = f"{name} 已加载为批次 {batch_id}，共 {len(checked.rows)} 行"
-    result.message_en = f"{name} loaded as batch {batch_id} with {len(checked.rows)} rows"
+    result.message_en = (
+        f"{name} loaded as batch {batch_id} with {len(checked.rows)} rows"
+    )
     if result.superseded:
         ids = ", ".join(map(str, result.superseded))
         result.message_zh += f"；取代批次 {ids}"
@@ -123,20 +171,45 @@ def find_duplicate(store: Store, dataset: str, sha: str) -> int | None:
 
 
 def insert_batch(
-    con: Connection, form: Form, file_name: str, sha: str, size: int, rows: int, status: str,
-    period: str | None, scope: str, user: str, note: str, warnings: int = 0,
+    con: Connection,
+    form: Form,
+    file_name: str,
+    sha: str,
+    size: int,
+    rows: int,
+    status: str,
+    period: str | None,
+    scope: str,
+    user: str,
+    note: str,
+    warnings: int = 0,
 ) -> int:
     """Insert a batch record and return its id."""
     row = con.execute(
         "INSERT INTO batches (dataset, file_name, sha256, size, rows, status, period, scope, "
         "loaded_at, loaded_by, note, warnings) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        [form.name, file_name, sha, size, rows, status, period, scope, now(), user, note, warnings],
+        [
+            form.name,
+            file_name,
+            sha,
+            size,
+            rows,
+            status,
+            period,
+            scope,
+            now(),
+            user,
+            note,
+            warnings,
+        ],
     ).fetchone()
     assert row is not None
     return int(row[0])
 
 
-def supersede(con: Connection, form: Form, batch_id: int, period: str | None, scope: str) -> list[int]:
+def supersede(
+    con: Connection, form: Form, batch_id: int, period: str | None, scope: str
+) -> list[int]:
     """Mark older loaded batches of the same period and scope superseded (replace mode)."""
     if form.mode != "replace":
         return []
@@ -148,11 +221,20 @@ def supersede(con: Connection, form: Form, batch_id: int, period: str | None, sc
     return sorted(int(r[0]) for r in rows)
 
 
-def _insert_rows(con: Connection, form: Form, batch_id: int, rows: list[dict[str, Any]]) -> None:
+def _insert_rows(
+    con: Connection, form: Form, batch_id: int, rows: list[dict[str, Any]]
+) -> None:
     names = [c.name for c in form.columns]
-    with tempfile.NamedTemporaryFile("w", suffix=".jsonl", encoding="utf-8", delete=False) as fh:
+    with tempfile.NamedTemporaryFile(
+        "w", suffix=".jsonl", encoding="utf-8", delete=False
+    ) as fh:
         for row in rows:
-            fh.write(json.dumps({n: _json_value(row[n]) for n in names} | {"_row": row["_row"]}, ensure_ascii=False))
+            fh.write(
+                json.dumps(
+                    {n: _json_value(row[n]) for n in names} | {"_row": row["_row"]},
+                    ensure_ascii=False,
+                )
+            )
             fh.write("\n")
         tmp = Path(fh.name)
     try:
@@ -173,7 +255,9 @@ def _json_value(value: Any) -> Any:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, date | datetime | Decimal):
-        return str(value) if not isinstance(value, date | datetime) else value.isoformat()
+        return (
+            str(value) if not isinstance(value, date | datetime) else value.isoformat()
+        )
     return str(value)
 
 
@@ -194,4 +278,12 @@ def _derived_period(form: Form, rows: list[dict[str, Any]]) -> str | None:
 def _scope(form: Form, rows: list[dict[str, Any]]) -> str:
     if form.scope_column is None:
         return ""
-    return ",".join(sorted({str(r[form.scope_column]) for r in rows if r.get(form.scope_column) is not None}))
+    return ",".join(
+        sorted(
+            {
+                str(r[form.scope_column])
+                for r in rows
+                if r.get(form.scope_column) is not None
+            }
+        )
+    )

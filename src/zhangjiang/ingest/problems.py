@@ -25,57 +25,174 @@ class ProblemKind:
 PROBLEM_KINDS: dict[str, ProblemKind] = {
     k.type: k
     for k in [
-        ProblemKind("file-too-large", "error", "文件过大", "File too large",
-                    "文件大小 {size_mb:.1f} MB 超过上限 {limit_mb:g} MB",
-                    "file is {size_mb:.1f} MB, above the limit of {limit_mb:g} MB"),
-        ProblemKind("zip-bomb", "error", "压缩包异常", "Suspicious archive",
-                    "xlsx 解压后 {unzipped_mb:.1f} MB（压缩比 {ratio:.0f}），超过上限 {limit_mb:g} MB",
-                    "xlsx unpacks to {unzipped_mb:.1f} MB (ratio {ratio:.0f}), above the limit of {limit_mb:g} MB"),
-        ProblemKind("empty-file", "error", "空文件", "Empty file",
-                    "文件为空，没有表头也没有数据", "the file is empty: no header and no data"),
-        ProblemKind("no-data-rows", "error", "没有数据行", "No data rows",
-                    "只有表头，没有数据行", "the file has a header but no data rows"),
-        ProblemKind("not-a-table", "error", "不是表格文件", "Not a table",
-                    "无法作为{format}表格读取：{reason}", "cannot be read as a {format} table: {reason}"),
-        ProblemKind("encoding-error", "error", "编码错误", "Encoding error",
-                    "无法按 {encoding} 解码（第{offset}字节）；检测到的编码为 {detected}",
-                    "cannot be decoded as {encoding} (byte {offset}); detected encoding is {detected}"),
-        ProblemKind("sheet-not-found", "error", "工作表不存在", "Sheet not found",
-                    "没有名为“{sheet}”的工作表；现有：{sheets}",
-                    "there is no sheet named {sheet!r}; sheets: {sheets}"),
-        ProblemKind("header-not-found", "error", "找不到表头", "Header not found",
-                    "前{rows}行中找不到与报表“{form}”对应的表头",
-                    "no header row matching form {form!r} in the first {rows} rows"),
-        ProblemKind("missing-column", "error", "缺少列", "Missing column",
-                    "缺少必填列“{label_zh}”", "required column {label_en!r} is missing"),
-        ProblemKind("unknown-column", "warning", "未知列", "Unknown column",
-                    "列“{value}”不属于该报表，已忽略", "column {value!r} is not part of the form and was ignored"),
-        ProblemKind("duplicate-column", "error", "重复列", "Duplicate column",
-                    "列“{label_zh}”出现了两次", "column {label_en!r} appears twice"),
-        ProblemKind("blank-row", "warning", "空行", "Blank row",
-                    "空行，已跳过", "blank row, skipped"),
-        ProblemKind("required-missing", "error", "必填项为空", "Required value missing",
-                    "必填项为空", "a value is required"),
-        ProblemKind("bad-type", "error", "类型错误", "Bad type",
-                    "“{value}”不是{type_zh}", "{value!r} is not {type_en}"),
-        ProblemKind("bad-date", "error", "日期错误", "Bad date",
-                    "“{value}”不是有效日期；可写 2022-09-30、2022/9/30 或 2022年9月30日",
-                    "{value!r} is not a valid date; write 2022-09-30, 2022/9/30 or 2022年9月30日"),
-        ProblemKind("value-not-allowed", "error", "取值不在允许范围", "Value not allowed",
-                    "“{value}”不在允许的取值中：{allowed}", "{value!r} is not one of the allowed values: {allowed}"),
-        ProblemKind("below-minimum", "error", "数值小于下限", "Below minimum",
-                    "{value} 小于下限 {min:g}（如人数、金额不能为负）",
-                    "{value} is below the minimum {min:g} (counts and amounts cannot be negative)"),
-        ProblemKind("duplicate-key", "error", "主键重复", "Duplicate key",
-                    "主键（{keys}）= {value} 与第{first_row}行重复",
-                    "key ({keys}) = {value} repeats row {first_row}"),
-        ProblemKind("outside-period", "error", "超出报告期", "Outside period",
-                    "“{value}”不在报告期 {period} 内", "{value!r} is outside the period {period}"),
-        ProblemKind("formula", "warning", "公式单元格", "Formula cell",
-                    "单元格含公式 {formula}，已取其缓存值 {value}",
-                    "cell holds formula {formula}; its cached value {value} was taken"),
-        ProblemKind("bad-record", "error", "记录无法解析", "Bad record",
-                    "无法解析的记录：{reason}", "record cannot be parsed: {reason}"),
+        ProblemKind(
+            "file-too-large",
+            "error",
+            "文件过大",
+            "File too large",
+            "文件大小 {size_mb:.1f} MB 超过上限 {limit_mb:g} MB",
+            "file is {size_mb:.1f} MB, above the limit of {limit_mb:g} MB",
+        ),
+        ProblemKind(
+            "zip-bomb",
+            "error",
+            "压缩包异常",
+            "Suspicious archive",
+            "xlsx 解压后 {unzipped_mb:.1f} MB（压缩比 {ratio:.0f}），超过上限 {limit_mb:g} MB",
+            "xlsx unpacks to {unzipped_mb:.1f} MB (ratio {ratio:.0f}), above the limit of {limit_mb:g} MB",
+        ),
+        ProblemKind(
+            "empty-file",
+            "error",
+            "空文件",
+            "Empty file",
+            "文件为空，没有表头也没有数据",
+            "the file is empty: no header and no data",
+        ),
+        ProblemKind(
+            "no-data-rows",
+            "error",
+            "没有数据行",
+            "No data rows",
+            "只有表头，没有数据行",
+            "the file has a header but no data rows",
+        ),
+        ProblemKind(
+            "not-a-table",
+            "error",
+            "不是表格文件",
+            "Not a table",
+            "无法作为{format}表格读取：{reason}",
+            "cannot be read as a {format} table: {reason}",
+        ),
+        ProblemKind(
+            "encoding-error",
+            "error",
+            "编码错误",
+            "Encoding error",
+            "无法按 {encoding} 解码（第{offset}字节）；检测到的编码为 {detected}",
+            "cannot be decoded as {encoding} (byte {offset}); detected encoding is {detected}",
+        ),
+        ProblemKind(
+            "sheet-not-found",
+            "error",
+            "工作表不存在",
+            "Sheet not found",
+            "没有名为“{sheet}”的工作表；现有：{sheets}",
+            "there is no sheet named {sheet!r}; sheets: {sheets}",
+        ),
+        ProblemKind(
+            "header-not-found",
+            "error",
+            "找不到表头",
+            "Header not found",
+            "前{rows}行中找不到与报表“{form}”对应的表头",
+            "no header row matching form {form!r} in the first {rows} rows",
+        ),
+        ProblemKind(
+            "missing-column",
+            "error",
+            "缺少列",
+            "Missing column",
+            "缺少必填列“{label_zh}”",
+            "required column {label_en!r} is missing",
+        ),
+        ProblemKind(
+            "unknown-column",
+            "warning",
+            "未知列",
+            "Unknown column",
+            "列“{value}”不属于该报表，已忽略",
+            "column {value!r} is not part of the form and was ignored",
+        ),
+        ProblemKind(
+            "duplicate-column",
+            "error",
+            "重复列",
+            "Duplicate column",
+            "列“{label_zh}”出现了两次",
+            "column {label_en!r} appears twice",
+        ),
+        ProblemKind(
+            "blank-row",
+            "warning",
+            "空行",
+            "Blank row",
+            "空行，已跳过",
+            "blank row, skipped",
+        ),
+        ProblemKind(
+            "required-missing",
+            "error",
+            "必填项为空",
+            "Required value missing",
+            "必填项为空",
+            "a value is required",
+        ),
+        ProblemKind(
+            "bad-type",
+            "error",
+            "类型错误",
+            "Bad type",
+            "“{value}”不是{type_zh}",
+            "{value!r} is not {type_en}",
+        ),
+        ProblemKind(
+            "bad-date",
+            "error",
+            "日期错误",
+            "Bad date",
+            "“{value}”不是有效日期；可写 2022-09-30、2022/9/30 或 2022年9月30日",
+            "{value!r} is not a valid date; write 2022-09-30, 2022/9/30 or 2022年9月30日",
+        ),
+        ProblemKind(
+            "value-not-allowed",
+            "error",
+            "取值不在允许范围",
+            "Value not allowed",
+            "“{value}”不在允许的取值中：{allowed}",
+            "{value!r} is not one of the allowed values: {allowed}",
+        ),
+        ProblemKind(
+            "below-minimum",
+            "error",
+            "数值小于下限",
+            "Below minimum",
+            "{value} 小于下限 {min:g}（如人数、金额不能为负）",
+            "{value} is below the minimum {min:g} (counts and amounts cannot be negative)",
+        ),
+        ProblemKind(
+            "duplicate-key",
+            "error",
+            "主键重复",
+            "Duplicate key",
+            "主键（{keys}）= {value} 与第{first_row}行重复",
+            "key ({keys}) = {value} repeats row {first_row}",
+        ),
+        ProblemKind(
+            "outside-period",
+            "error",
+            "超出报告期",
+            "Outside period",
+            "“{value}”不在报告期 {period} 内",
+            "{value!r} is outside the period {period}",
+        ),
+        ProblemKind(
+            "formula",
+            "warning",
+            "公式单元格",
+            "Formula cell",
+            "单元格含公式 {formula}，已取其缓存值 {value}",
+            "cell holds formula {formula}; its cached value {value} was taken",
+        ),
+        ProblemKind(
+            "bad-record",
+            "error",
+            "记录无法解析",
+            "Bad record",
+            "无法解析的记录：{reason}",
+            "record cannot be parsed: {reason}",
+        ),
     ]
 }
 
@@ -110,7 +227,12 @@ class Problem:
             where.append(f"第{self.row}行")
         if self.column:
             where.append(f"列“{self.column}”")
-        return "，".join(where) + "：" + self.kind.template_zh.format(**self._fields()) + f"（规则：{self.kind.title_zh}）"
+        return (
+            "，".join(where)
+            + "："
+            + self.kind.template_zh.format(**self._fields())
+            + f"（规则：{self.kind.title_zh}）"
+        )
 
     @property
     def message_en(self) -> str:
@@ -122,7 +244,12 @@ class Problem:
             where.append(f"row {self.row}")
         if self.column:
             where.append(f"column {self.column_en or self.column!r}")
-        return ", ".join(where) + ": " + self.kind.template_en.format(**self._fields()) + f" (rule: {self.kind.type})"
+        return (
+            ", ".join(where)
+            + ": "
+            + self.kind.template_en.format(**self._fields())
+            + f" (rule: {self.kind.type})"
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """Return the problem as a JSON-ready dict."""
@@ -147,5 +274,9 @@ class Problem:
 
 def problem(type_: str, file: str, **kwargs: Any) -> Problem:
     """Build a Problem of a declared kind; unknown kinds are a programming error."""
-    location = {k: kwargs.pop(k) for k in ("sheet", "row", "column", "column_en", "value") if k in kwargs}
+    location = {
+        k: kwargs.pop(k)
+        for k in ("sheet", "row", "column", "column_en", "value")
+        if k in kwargs
+    }
     return Problem(PROBLEM_KINDS[type_], file, params=kwargs, **location)

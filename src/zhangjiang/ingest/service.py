@@ -23,22 +23,33 @@ def register_connector(name: str, connector: Connector) -> None:
 
 
 def ingest_paths(
-    store: Store, dataset: str, paths: Sequence[Path], settings: Settings, *,
-    progress: bool = False, **options: Any,
+    store: Store,
+    dataset: str,
+    paths: Sequence[Path],
+    settings: Settings,
+    *,
+    progress: bool = False,
+    **options: Any,
 ) -> list[IngestResult]:
     """Ingest each file into ``dataset`` with the form's connector; one batch per file."""
     form = get_form(dataset)
     _load_connectors()
     connector = CONNECTORS[form.connector]
     if form.connector == "tabular":
-        options.pop("system", None)
-        options.pop("log_format", None)
+        for option in ("system", "log_format", "facility"):
+            options.pop(option, None)
     results = []
     for path in paths:
         kwargs = {k: v for k, v in options.items() if v is not None}
         if form.connector != "tabular":
             kwargs["progress"] = progress
         results.append(connector(store, dataset, path, settings, **kwargs))
+    if any(r.outcome in ("loaded", "pending") for r in results):
+        from zhangjiang.snapshot import (
+            write_snapshot,  # late: the snapshot reads the indicators
+        )
+
+        write_snapshot(store)
     return results
 
 
@@ -57,7 +68,10 @@ def list_batches(store: Store, dataset: str | None = None) -> list[dict[str, Any
 
 def _load_connectors() -> None:
     # Connectors for job logs and publication lists register themselves on import.
-    for module in ("zhangjiang.ingest.jobs_load", "zhangjiang.ingest.publications_load"):
+    for module in (
+        "zhangjiang.ingest.jobs_load",
+        "zhangjiang.ingest.publications_load",
+    ):
         try:
             __import__(module)
         except ModuleNotFoundError as exc:

@@ -21,7 +21,7 @@ __all__ = ["FileRejected", "RawTable", "decode_text", "read_table"]
 _GB_FAMILY = {"gb2312", "gbk", "gb18030", "hz", "cp936"}
 
 
-class FileRejected(Exception):  # noqa: N818 - carries a Problem, not an error message
+class FileRejected(Exception):
     """A whole file failed; carries the problem that says why."""
 
     def __init__(self, problem: Problem) -> None:
@@ -55,7 +55,11 @@ def read_table(
     name = display_name or path.name
     size = path.stat().st_size
     if size > max_file_mb * 1024 * 1024:
-        raise FileRejected(problem("file-too-large", name, size_mb=size / 1048576, limit_mb=max_file_mb))
+        raise FileRejected(
+            problem(
+                "file-too-large", name, size_mb=size / 1048576, limit_mb=max_file_mb
+            )
+        )
     if size == 0:
         raise FileRejected(problem("empty-file", name))
     with path.open("rb") as fh:
@@ -77,19 +81,31 @@ def decode_text(data: bytes, name: str, declared: str | None = None) -> tuple[st
             return codecs.decode(data, declared), declared
         except LookupError:
             raise FileRejected(
-                problem("encoding-error", name, encoding=declared, offset=0, detected="?")
+                problem(
+                    "encoding-error", name, encoding=declared, offset=0, detected="?"
+                )
             ) from None
         except UnicodeDecodeError as exc:
             detected = _detect(data) or "unknown"
             raise FileRejected(
-                problem("encoding-error", name, encoding=declared, offset=exc.start, detected=detected)
+                problem(
+                    "encoding-error",
+                    name,
+                    encoding=declared,
+                    offset=exc.start,
+                    detected=detected,
+                )
             ) from None
     if data.startswith(codecs.BOM_UTF8):
         return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return data.decode("utf-16"), "utf-16"
     if b"\x00" in data[:8192]:
-        raise FileRejected(problem("not-a-table", name, format="CSV", reason="二进制内容 / binary content"))
+        raise FileRejected(
+            problem(
+                "not-a-table", name, format="CSV", reason="二进制内容 / binary content"
+            )
+        )
     if data.startswith(b"\x84\x31\x95\x33"):  # GB18030 byte order mark
         return data[4:].decode("gb18030"), "gb18030"
     try:
@@ -99,17 +115,33 @@ def decode_text(data: bytes, name: str, declared: str | None = None) -> tuple[st
     detected = _detect(data)
     if detected is None:
         raise FileRejected(
-            problem("encoding-error", name, encoding="utf-8", offset=utf8_error, detected="unknown")
+            problem(
+                "encoding-error",
+                name,
+                encoding="utf-8",
+                offset=utf8_error,
+                detected="unknown",
+            )
         )
     codec = "gb18030" if detected in _GB_FAMILY else detected
     try:
         text = data.decode(codec)
     except UnicodeDecodeError as exc:
         raise FileRejected(
-            problem("encoding-error", name, encoding=codec, offset=exc.start, detected=detected)
+            problem(
+                "encoding-error",
+                name,
+                encoding=codec,
+                offset=exc.start,
+                detected=detected,
+            )
         ) from None
     if _looks_binary(text):
-        raise FileRejected(problem("not-a-table", name, format="CSV", reason="二进制内容 / binary content"))
+        raise FileRejected(
+            problem(
+                "not-a-table", name, format="CSV", reason="二进制内容 / binary content"
+            )
+        )
     return text, codec
 
 
@@ -123,7 +155,9 @@ def _detect(data: bytes) -> str | None:
         gb_ok = False
     best = from_bytes(data[:200_000]).best()
     guess = best.encoding.lower().replace("_", "") if best else None
-    if gb_ok and (guess is None or guess in _GB_FAMILY or _has_cjk(data.decode("gb18030"))):
+    if gb_ok and (
+        guess is None or guess in _GB_FAMILY or _has_cjk(data.decode("gb18030"))
+    ):
         return "gb18030"
     return guess
 
@@ -151,7 +185,9 @@ def _read_csv(text: str, name: str, encoding: str) -> RawTable:
         for record in reader:
             rows.append((reader.line_num - _extra_lines(record), list(record)))
     except csv.Error as exc:
-        raise FileRejected(problem("not-a-table", name, format="CSV", reason=str(exc))) from None
+        raise FileRejected(
+            problem("not-a-table", name, format="CSV", reason=str(exc))
+        ) from None
     return RawTable(name, None, rows, encoding=encoding)
 
 
@@ -170,9 +206,23 @@ def _read_jsonl(text: str, name: str, encoding: str) -> RawTable:
         try:
             obj = json.loads(line)
         except json.JSONDecodeError as exc:
-            raise FileRejected(problem("not-a-table", name, format="JSON lines", reason=f"第{number}行 / line {number}: {exc.msg}")) from None
+            raise FileRejected(
+                problem(
+                    "not-a-table",
+                    name,
+                    format="JSON lines",
+                    reason=f"第{number}行 / line {number}: {exc.msg}",
+                )
+            ) from None
         if not isinstance(obj, dict):
-            raise FileRejected(problem("not-a-table", name, format="JSON lines", reason=f"第{number}行不是对象 / line {number} is not an object"))
+            raise FileRejected(
+                problem(
+                    "not-a-table",
+                    name,
+                    format="JSON lines",
+                    reason=f"第{number}行不是对象 / line {number} is not an object",
+                )
+            )
         for key in obj:
             if key not in keys:
                 keys.append(key)
@@ -182,16 +232,28 @@ def _read_jsonl(text: str, name: str, encoding: str) -> RawTable:
     return RawTable(name, None, rows, encoding=encoding)
 
 
-def _read_xlsx(path: Path, name: str, sheet: str | None, max_unzipped_mb: float) -> RawTable:
+def _read_xlsx(
+    path: Path, name: str, sheet: str | None, max_unzipped_mb: float
+) -> RawTable:
     try:
         with zipfile.ZipFile(path) as zf:
             unzipped = sum(info.file_size for info in zf.infolist())
     except zipfile.BadZipFile as exc:
-        raise FileRejected(problem("not-a-table", name, format="XLSX", reason=str(exc))) from None
-    packed = max(path.stat().st_size, 1)
-    if unzipped > max_unzipped_mb * 1048576 or (unzipped > 10 * 1048576 and unzipped / packed > 200):
         raise FileRejected(
-            problem("zip-bomb", name, unzipped_mb=unzipped / 1048576, ratio=unzipped / packed, limit_mb=max_unzipped_mb)
+            problem("not-a-table", name, format="XLSX", reason=str(exc))
+        ) from None
+    packed = max(path.stat().st_size, 1)
+    if unzipped > max_unzipped_mb * 1048576 or (
+        unzipped > 10 * 1048576 and unzipped / packed > 200
+    ):
+        raise FileRejected(
+            problem(
+                "zip-bomb",
+                name,
+                unzipped_mb=unzipped / 1048576,
+                ratio=unzipped / packed,
+                limit_mb=max_unzipped_mb,
+            )
         )
     import openpyxl  # lazily: Excel support is the heaviest reader
 
@@ -202,13 +264,27 @@ def _read_xlsx(path: Path, name: str, sheet: str | None, max_unzipped_mb: float)
             wb_values = openpyxl.load_workbook(path, data_only=True)
             wb_formulas = openpyxl.load_workbook(path, data_only=False)
     except Exception as exc:  # openpyxl raises many unrelated types for a broken file
-        raise FileRejected(problem("not-a-table", name, format="XLSX", reason=f"{type(exc).__name__}: {exc}")) from None
+        raise FileRejected(
+            problem(
+                "not-a-table",
+                name,
+                format="XLSX",
+                reason=f"{type(exc).__name__}: {exc}",
+            )
+        ) from None
     if sheet is None:
         ws = wb_values.worksheets[0]
     elif sheet in wb_values.sheetnames:
         ws = wb_values[sheet]
     else:
-        raise FileRejected(problem("sheet-not-found", name, sheet=sheet, sheets="、".join(wb_values.sheetnames)))
+        raise FileRejected(
+            problem(
+                "sheet-not-found",
+                name,
+                sheet=sheet,
+                sheets="、".join(wb_values.sheetnames),
+            )
+        )
     ws_f = wb_formulas[ws.title]
     merged_fill: dict[tuple[int, int], Any] = {}
     for rng in ws.merged_cells.ranges:
@@ -228,4 +304,10 @@ def _read_xlsx(path: Path, name: str, sheet: str | None, max_unzipped_mb: float)
         for cell in row:
             if isinstance(cell.value, str) and cell.value.startswith("="):
                 formulas[(cell.row, cell.column)] = cell.value
-    return RawTable(name, ws.title, rows, date1904=bool(wb_values.epoch.year == 1904), formulas=formulas)
+    return RawTable(
+        name,
+        ws.title,
+        rows,
+        date1904=bool(wb_values.epoch.year == 1904),
+        formulas=formulas,
+    )

@@ -37,7 +37,9 @@ class Validated:
         return [p for p in self.problems if not p.is_error]
 
 
-def validate_table(table: RawTable, form: Form, period: Period | None = None) -> Validated:
+def validate_table(
+    table: RawTable, form: Form, period: Period | None = None
+) -> Validated:
     """Check every row of ``table`` against ``form``; collect all problems at once."""
     out = Validated(form, problems=list(table.problems))
     nonblank = [(n, cells) for n, cells in table.rows if not _is_blank(cells)]
@@ -47,7 +49,13 @@ def validate_table(table: RawTable, form: Form, period: Period | None = None) ->
     header_at, mapping = _find_header(table, form)
     if header_at is None:
         out.problems.append(
-            problem("header-not-found", table.file, sheet=table.sheet, rows=_HEADER_SCAN_ROWS, form=form.name)
+            problem(
+                "header-not-found",
+                table.file,
+                sheet=table.sheet,
+                rows=_HEADER_SCAN_ROWS,
+                form=form.name,
+            )
         )
         return out
     _check_columns(table, form, header_at, mapping, out)
@@ -61,7 +69,9 @@ def validate_table(table: RawTable, form: Form, period: Period | None = None) ->
         data_rows.pop()
     for number, cells in data_rows:
         if _is_blank(cells):
-            out.problems.append(problem("blank-row", table.file, sheet=table.sheet, row=number))
+            out.problems.append(
+                problem("blank-row", table.file, sheet=table.sheet, row=number)
+            )
             continue
         record = _validate_row(table, form, mapping, number, cells, period, out)
         if record is None:
@@ -71,9 +81,15 @@ def validate_table(table: RawTable, form: Form, period: Period | None = None) ->
             if key in seen_keys:
                 out.problems.append(
                     problem(
-                        "duplicate-key", table.file, sheet=table.sheet, row=number,
-                        column=form.column(form.keys[0]).zh, column_en=form.column(form.keys[0]).en, value="/".join(map(str, key)),
-                        keys="、".join(form.column(k).zh for k in form.keys), first_row=seen_keys[key],
+                        "duplicate-key",
+                        table.file,
+                        sheet=table.sheet,
+                        row=number,
+                        column=form.column(form.keys[0]).zh,
+                        column_en=form.column(form.keys[0]).en,
+                        value="/".join(map(str, key)),
+                        keys="、".join(form.column(k).zh for k in form.keys),
+                        first_row=seen_keys[key],
                     )
                 )
                 continue
@@ -121,7 +137,9 @@ def _find_header(table: RawTable, form: Form) -> tuple[int | None, dict[int, Col
     best: tuple[int | None, dict[int, Column]] = (None, {})
     for number, cells in table.rows[:_HEADER_SCAN_ROWS]:
         found = _match(cells, index)
-        if len({c.name for c in found.values()}) > len({c.name for c in best[1].values()}):
+        if len({c.name for c in found.values()}) > len(
+            {c.name for c in best[1].values()}
+        ):
             best = (number, found)
     return best
 
@@ -132,40 +150,73 @@ def _header_rows(table: RawTable, form: Form, header_at: int) -> list[int]:
     rows = [header_at]
     following = [(n, c) for n, c in table.rows if n > header_at][:1]
     for number, cells in following:
-        if len(_match(cells, index)) >= max(1, len([c for c in cells if c not in (None, "")]) // 2):
+        if len(_match(cells, index)) >= max(
+            1, len([c for c in cells if c not in (None, "")]) // 2
+        ):
             rows.append(number)
     return rows
 
 
 def _check_columns(
-    table: RawTable, form: Form, header_at: int, mapping: dict[int, Column], out: Validated
+    table: RawTable,
+    form: Form,
+    header_at: int,
+    mapping: dict[int, Column],
+    out: Validated,
 ) -> None:
     seen: dict[str, int] = {}
     for i, col in sorted(mapping.items()):
         if col.name in seen:
             out.problems.append(
-                problem("duplicate-column", table.file, sheet=table.sheet, row=header_at,
-                        column=col.zh, column_en=col.en, label_zh=col.zh, label_en=col.en)
+                problem(
+                    "duplicate-column",
+                    table.file,
+                    sheet=table.sheet,
+                    row=header_at,
+                    column=col.zh,
+                    column_en=col.en,
+                    label_zh=col.zh,
+                    label_en=col.en,
+                )
             )
         seen[col.name] = i
     present = {c.name for c in mapping.values()}
     for col in form.columns:
         if col.required and col.name not in present:
             out.problems.append(
-                problem("missing-column", table.file, sheet=table.sheet, row=header_at,
-                        column=col.zh, column_en=col.en, label_zh=col.zh, label_en=col.en)
+                problem(
+                    "missing-column",
+                    table.file,
+                    sheet=table.sheet,
+                    row=header_at,
+                    column=col.zh,
+                    column_en=col.en,
+                    label_zh=col.zh,
+                    label_en=col.en,
+                )
             )
     header_cells = dict(table.rows)[header_at]
     for i, cell in enumerate(header_cells):
         if i not in mapping and cell not in (None, ""):
             out.problems.append(
-                problem("unknown-column", table.file, sheet=table.sheet, row=header_at, value=cell)
+                problem(
+                    "unknown-column",
+                    table.file,
+                    sheet=table.sheet,
+                    row=header_at,
+                    value=cell,
+                )
             )
 
 
 def _validate_row(
-    table: RawTable, form: Form, mapping: dict[int, Column], number: int,
-    cells: list[Any], period: Period | None, out: Validated,
+    table: RawTable,
+    form: Form,
+    mapping: dict[int, Column],
+    number: int,
+    cells: list[Any],
+    period: Period | None,
+    out: Validated,
 ) -> dict[str, Any] | None:
     record: dict[str, Any] = {c.name: None for c in form.columns}
     ok = True
@@ -174,14 +225,31 @@ def _validate_row(
         formula = table.formulas.get((number, i + 1))
         if formula is not None:
             out.problems.append(
-                problem("formula", table.file, sheet=table.sheet, row=number, column=col.zh, column_en=col.en,
-                        value=raw, formula=formula)
+                problem(
+                    "formula",
+                    table.file,
+                    sheet=table.sheet,
+                    row=number,
+                    column=col.zh,
+                    column_en=col.en,
+                    value=raw,
+                    formula=formula,
+                )
             )
         try:
             value = parse_cell(raw, col.type, date1904=table.date1904)
         except CellError as exc:
             out.problems.append(
-                problem(exc.kind, table.file, sheet=table.sheet, row=number, column=col.zh, column_en=col.en, value=raw, **exc.params)
+                problem(
+                    exc.kind,
+                    table.file,
+                    sheet=table.sheet,
+                    row=number,
+                    column=col.zh,
+                    column_en=col.en,
+                    value=raw,
+                    **exc.params,
+                )
             )
             ok = False
             continue
@@ -189,14 +257,36 @@ def _validate_row(
         if problem_ is not None:
             kind, params = problem_
             out.problems.append(
-                problem(kind, table.file, sheet=table.sheet, row=number, column=col.zh, column_en=col.en, value=raw, **params)
+                problem(
+                    kind,
+                    table.file,
+                    sheet=table.sheet,
+                    row=number,
+                    column=col.zh,
+                    column_en=col.en,
+                    value=raw,
+                    **params,
+                )
             )
             ok = False
             continue
-        if col.name == form.period_column and period is not None and value is not None and not _in_period(value, period):
+        if (
+            col.name == form.period_column
+            and period is not None
+            and value is not None
+            and not _in_period(value, period)
+        ):
             out.problems.append(
-                problem("outside-period", table.file, sheet=table.sheet, row=number, column=col.zh, column_en=col.en,
-                        value=raw, period=period.label)
+                problem(
+                    "outside-period",
+                    table.file,
+                    sheet=table.sheet,
+                    row=number,
+                    column=col.zh,
+                    column_en=col.en,
+                    value=raw,
+                    period=period.label,
+                )
             )
             ok = False
             continue
@@ -204,7 +294,9 @@ def _validate_row(
     return record if ok else None
 
 
-def _check_value(col: Column, value: Any, raw: Any) -> tuple[str, dict[str, Any]] | None:
+def _check_value(
+    col: Column, value: Any, raw: Any
+) -> tuple[str, dict[str, Any]] | None:
     if value is None:
         return ("required-missing", {}) if col.required else None
     if col.allowed and str(value) not in col.allowed:
@@ -219,5 +311,7 @@ def _in_period(value: Any, period: Period) -> bool:
     if isinstance(value, date):
         return period.start <= value < period.end
     if isinstance(value, int):
-        return period.start.year <= value < period.end.year or value == period.start.year
+        return (
+            period.start.year <= value < period.end.year or value == period.start.year
+        )
     return True

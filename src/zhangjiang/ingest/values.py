@@ -90,7 +90,11 @@ def _text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
+        return (
+            value.date().isoformat()
+            if value.time() == datetime.min.time()
+            else value.isoformat()
+        )
     return str(value)
 
 
@@ -137,7 +141,7 @@ def _date(value: Any, date1904: bool) -> date:
 
 
 def _month(value: Any, date1904: bool) -> date:
-    if isinstance(value, datetime | date) or isinstance(value, int | float):
+    if isinstance(value, (datetime | date, int | float)):
         return _date(value, date1904).replace(day=1)
     text = str(value)
     for pattern in _MONTH_PATTERNS:

@@ -36,8 +36,15 @@ def check_text(store: Store, text: str, period: str) -> dict[str, Any]:
             continue
         plain = _without_claims(line, spans)
         best = max(skeletons, key=lambda s: s.similarity(plain), default=None)
-        matched = best.align(line, spans) if best and best.similarity(plain) >= _LINE_MATCH else [None] * len(spans)
-        matched = [t or _nearest_marker(skeletons, line, span) for t, span in zip(matched, spans, strict=True)]
+        matched = (
+            best.align(line, spans)
+            if best and best.similarity(plain) >= _LINE_MATCH
+            else [None] * len(spans)
+        )
+        matched = [
+            t or _nearest_marker(skeletons, line, span)
+            for t, span in zip(matched, spans, strict=True)
+        ]
         for span, target in zip(spans, matched, strict=True):
             claims.append(_judge(book, line, span, target, facts))
     summary = Counter(c["verdict"] for c in claims)
@@ -48,7 +55,9 @@ class _Skeleton:
     """A template line with the positions of its figures."""
 
     def __init__(self, line: str) -> None:
-        self.markers = [(m.group(1), json.loads(m.group(2))) for m in _MARKER.finditer(line)]
+        self.markers = [
+            (m.group(1), json.loads(m.group(2))) for m in _MARKER.finditer(line)
+        ]
         pieces = _MARKER.split(line)
         # pieces: text, id, dims, text, id, dims, ..., text
         self.contexts = [_normalise(pieces[i]) for i in range(0, len(pieces), 3)]
@@ -56,26 +65,39 @@ class _Skeleton:
 
     def local(self) -> list[tuple[str, str, tuple[str, dict[str, Any]]]]:
         """Return each marker with the words just before and after it."""
-        return [(self.contexts[i][-10:], self.contexts[i + 1][:6], m) for i, m in enumerate(self.markers)]
+        return [
+            (self.contexts[i][-10:], self.contexts[i + 1][:6], m)
+            for i, m in enumerate(self.markers)
+        ]
 
     def similarity(self, plain: str) -> float:
         return SequenceMatcher(None, self.key, plain, autojunk=False).ratio()
 
-    def align(self, line: str, spans: list[ClaimSpan]) -> list[tuple[str, dict[str, Any]] | None]:
+    def align(
+        self, line: str, spans: list[ClaimSpan]
+    ) -> list[tuple[str, dict[str, Any]] | None]:
         """Pair each claim with the marker whose preceding words match its own."""
         out: list[tuple[str, dict[str, Any]] | None] = []
         next_marker = 0
         previous_end = 0
         for span in spans:
-            before = _normalise(line[previous_end:span.start])[-12:]
+            before = _normalise(line[previous_end : span.start])[-12:]
             previous_end = span.end
             best, best_score = None, _CONTEXT_MATCH
             for i in range(next_marker, len(self.markers)):
                 context = self.contexts[i][-12:]
-                score = SequenceMatcher(None, context, before, autojunk=False).ratio() if context or before else 1.0
+                score = (
+                    SequenceMatcher(None, context, before, autojunk=False).ratio()
+                    if context or before
+                    else 1.0
+                )
                 if score > best_score:
                     best, best_score = i, score
-            if best is None and next_marker < len(self.markers) and len(spans) == len(self.markers):
+            if (
+                best is None
+                and next_marker < len(self.markers)
+                and len(spans) == len(self.markers)
+            ):
                 best = next_marker
             if best is None:
                 out.append(None)
@@ -89,8 +111,8 @@ def _nearest_marker(
     skeletons: list[_Skeleton], line: str, span: ClaimSpan
 ) -> tuple[str, dict[str, Any]] | None:
     """Match a claim by the words around it when its line as a whole matched no template line."""
-    before = _normalise(line[:span.start])[-10:]
-    after = _normalise(line[span.end:])[:6]
+    before = _normalise(line[: span.start])[-10:]
+    after = _normalise(line[span.end :])[:6]
     best, best_score = None, _LOCAL_MATCH
     for skeleton in skeletons:
         for ctx_before, ctx_after, marker in skeleton.local():
@@ -105,13 +127,23 @@ def _ratio(a: str, b: str) -> float:
 
 
 def _judge(
-    book: FigureBook, line: str, span: ClaimSpan, target: tuple[str, dict[str, Any]] | None, facts: list[str]
+    book: FigureBook,
+    line: str,
+    span: ClaimSpan,
+    target: tuple[str, dict[str, Any]] | None,
+    facts: list[str],
 ) -> dict[str, Any]:
     b = span.bounds
     claim: dict[str, Any] = {
         "text": span.text,
-        "low": _num(b.low), "high": _num(b.high), "qualifier": b.qualifier, "unit": b.unit,
-        "indicator": None, "dimensions": None, "verdict": "unmatched", "actual": None,
+        "low": _num(b.low),
+        "high": _num(b.high),
+        "qualifier": b.qualifier,
+        "unit": b.unit,
+        "indicator": None,
+        "dimensions": None,
+        "verdict": "unmatched",
+        "actual": None,
         "context": line.strip()[:120],
     }
     if target is None:
@@ -125,7 +157,7 @@ def _judge(
         claim["verdict"] = "no-data"
         return claim
     actual = base_value(row["value"], row["unit"])
-    if line[max(0, span.start - 4):span.start].replace("*", "").endswith("下降"):
+    if line[max(0, span.start - 4) : span.start].replace("*", "").endswith("下降"):
         actual = -actual
     claim["actual"] = _num(actual)
     claim["verdict"] = "verified" if b.contains(actual) else "contradicted"
@@ -147,14 +179,20 @@ def _same_figure(claim: str, fact: str) -> bool:
 def _without_claims(line: str, spans: list[ClaimSpan]) -> str:
     out, last = [], 0
     for span in spans:
-        out.append(line[last:span.start])
+        out.append(line[last : span.start])
         last = span.end
     out.append(line[last:])
     return _normalise("".join(out))
 
 
 def _normalise(text: str) -> str:
-    text = text.replace("**", "").replace("，", ",").replace("；", ";").replace("（", "(").replace("）", ")")
+    text = (
+        text.replace("**", "")
+        .replace("，", ",")
+        .replace("；", ";")
+        .replace("（", "(")
+        .replace("）", ")")
+    )
     return re.sub(r"[\s\-\u3000“”\"]+", "", text)
 
 

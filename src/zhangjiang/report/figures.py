@@ -52,7 +52,10 @@ class FigureBook:
 
     def __post_init__(self) -> None:
         self._values = {
-            (r["id"], json.dumps(r["dimensions"], sort_keys=True, ensure_ascii=False)): r
+            (
+                r["id"],
+                json.dumps(r["dimensions"], sort_keys=True, ensure_ascii=False),
+            ): r
             for r in read_values(self.store, self.period.label)
         }
         self._registry = load_builtin()
@@ -68,19 +71,31 @@ class FigureBook:
         row = self._values.get(key)
         return row if row is not None and row["value"] is not None else None
 
-    def fig(self, indicator: str, style: dict[str, Any] | None = None, **dims: Any) -> str:
+    def fig(
+        self, indicator: str, style: dict[str, Any] | None = None, **dims: Any
+    ) -> str:
         """Return the phrased figure (number in bold) or a gap marker that drops the line."""
         if self.skeleton:
-            return f"⟦{indicator}|{json.dumps(dims, sort_keys=True, ensure_ascii=False)}⟧"
+            return (
+                f"⟦{indicator}|{json.dumps(dims, sort_keys=True, ensure_ascii=False)}⟧"
+            )
         row = self.value(indicator, **dims)
         ind = self._registry.get(indicator)
         if row is None or ind is None:
-            self.gaps.append(Gap(indicator if ind is None else ind.title_zh, indicator, dims))
+            self.gaps.append(
+                Gap(indicator if ind is None else ind.title_zh, indicator, dims)
+            )
             return GAP
         merged = {**ind.style, **(style or {})}
         if "unit" not in merged and not merged.get("percent"):
-            merged["unit"] = row["unit"][1:] if unit_factor(row["unit"]) != 1 else row["unit"]
-        if "unit_en" not in merged and not merged.get("percent") and unit_factor(row["unit"]) == 1:
+            merged["unit"] = (
+                row["unit"][1:] if unit_factor(row["unit"]) != 1 else row["unit"]
+            )
+        if (
+            "unit_en" not in merged
+            and not merged.get("percent")
+            and unit_factor(row["unit"]) == 1
+        ):
             merged["unit_en"] = ind.unit_en
         text = self.phrase_value(row["value"], row["unit"], merged)
         self.used.append({**row, "text": text.replace("**", "")})
@@ -100,8 +115,14 @@ class FigureBook:
         row = self.value(indicator, **dims)
         if row is None:
             return GAP
-        label = row["reference_period"] if self.lang == "zh" else row["reference_period_en"]
-        return str(label).removeprefix(f"{self.period.year}年") if self.lang == "zh" else str(label)
+        label = (
+            row["reference_period"] if self.lang == "zh" else row["reference_period_en"]
+        )
+        return (
+            str(label).removeprefix(f"{self.period.year}年")
+            if self.lang == "zh"
+            else str(label)
+        )
 
     def names(self, indicator: str, **dims: Any) -> list[str]:
         """Return the values of the extra dimension of an indicator listing items (e.g. projects)."""
@@ -110,23 +131,33 @@ class FigureBook:
             return []
         out = []
         for (ind_id, _), row in self._values.items():
-            if ind_id == indicator and all(row["dimensions"].get(k) == v for k, v in dims.items()):
+            if ind_id == indicator and all(
+                row["dimensions"].get(k) == v for k, v in dims.items()
+            ):
                 extra = [v for k, v in row["dimensions"].items() if k not in dims]
                 out.extend(str(v) for v in extra)
         return sorted(out)
 
-    def facts(self, dataset: str, group: str | None = None, group_column: str = "group") -> list[dict[str, Any]]:
+    def facts(
+        self, dataset: str, group: str | None = None, group_column: str = "group"
+    ) -> list[dict[str, Any]]:
         """Return narrative fact rows (events, milestones) of the period, in their order."""
         if self.skeleton:
             return []
         with self.store.connect(read_only=True) as con:
             exists = con.execute(
-                "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [dataset]
+                "SELECT count(*) FROM information_schema.tables WHERE table_name = ?",
+                [dataset],
             ).fetchone()
             if not exists or not exists[0]:
                 return []
-            columns = {r[0] for r in con.execute(
-                "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [dataset]).fetchall()}
+            columns = {
+                r[0]
+                for r in con.execute(
+                    "SELECT column_name FROM information_schema.columns WHERE table_name = ?",
+                    [dataset],
+                ).fetchall()
+            }
             where, params = [], []
             if "date" in columns:
                 where.append('"date" >= ? AND "date" < ?')
@@ -134,6 +165,13 @@ class FigureBook:
             if group is not None and group_column in columns:
                 where.append(f'"{group_column}" = ?')
                 params.append(group)
-            order = ", ".join(c for c in ('"order"', '"date"') if c.strip('"') in columns) or "_row"
-            sql = f"SELECT * FROM {dataset}" + (" WHERE " + " AND ".join(where) if where else "") + f" ORDER BY {order}"
+            order = (
+                ", ".join(c for c in ('"order"', '"date"') if c.strip('"') in columns)
+                or "_row"
+            )
+            sql = (
+                f"SELECT * FROM {dataset}"
+                + (" WHERE " + " AND ".join(where) if where else "")
+                + f" ORDER BY {order}"
+            )
             return fetch_dicts(con, sql, params)

@@ -28,7 +28,11 @@ table{border-collapse:collapse;font-size:.9rem}td,th{border:1px solid #999;paddi
 
 
 def render_report(
-    store: Store, period: str, fmt: Format = "md", lang: str = "zh", lineage: bool = False
+    store: Store,
+    period: str,
+    fmt: Format = "md",
+    lang: str = "zh",
+    lineage: bool = False,
 ) -> tuple[str | bytes, Report]:
     """Render the report for ``period`` as md (str), html (str) or docx (bytes)."""
     report = build_markdown(store, period, lang, lineage)
@@ -47,12 +51,10 @@ def blocks(markdown: str) -> list[tuple[str, str]]:
         line = raw.strip()
         if not line:
             continue
-        following = next((nxt.strip() for nxt in lines[i + 1:] if nxt.strip()), "")
+        following = next((nxt.strip() for nxt in lines[i + 1 :] if nxt.strip()), "")
         if line.startswith("# "):
             out.append(("h1", line[2:]))
-        elif line.startswith("## "):
-            out.append(("h2", line[3:]))
-        elif line.startswith(">> "):
+        elif line.startswith("## ") or line.startswith(">> "):
             out.append(("h2", line[3:]))
         elif line.startswith("> "):
             out.append(("note", line[2:]))
@@ -60,7 +62,11 @@ def blocks(markdown: str) -> list[tuple[str, str]]:
             out.append(("li", line[2:]))
         elif line.startswith("|"):
             out.append(("table", line))
-        elif len(line) <= 40 and following.startswith("- ") and not line.endswith(("。", ".")):
+        elif (
+            len(line) <= 40
+            and following.startswith("- ")
+            and not line.endswith(("。", "."))
+        ):
             out.append(("h3", line))
         else:
             out.append(("p", line))
@@ -95,17 +101,33 @@ def to_html(report: Report) -> str:
                 table.append(text)
             case "p":
                 body.append(f"<p>{content}</p>")
-    title = "1.2 增强张江综合性国家科学中心集中度显示度" if report.lang == "zh" else "1.2 Zhangjiang Comprehensive National Science Center"
-    return (f'<!doctype html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
-            f"<title>{html.escape(title)} — {report.period}</title>\n<style>{_CSS}</style>\n</head>\n"
-            f"<body>\n<main>\n" + "\n".join(body) + "\n</main>\n</body>\n</html>\n")
+    title = (
+        "1.2 增强张江综合性国家科学中心集中度显示度"
+        if report.lang == "zh"
+        else "1.2 Zhangjiang Comprehensive National Science Center"
+    )
+    return (
+        f'<!doctype html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
+        f"<title>{html.escape(title)} — {report.period}</title>\n<style>{_CSS}</style>\n</head>\n"
+        f"<body>\n<main>\n" + "\n".join(body) + "\n</main>\n</body>\n</html>\n"
+    )
 
 
 def _html_table(rows: list[str]) -> str:
-    cells = [[c.strip() for c in r.strip("|").split("|")] for r in rows if not set(r) <= set("|-: ")]
+    cells = [
+        [c.strip() for c in r.strip("|").split("|")]
+        for r in rows
+        if not set(r) <= set("|-: ")
+    ]
     head, *rest = cells
-    out = ["<table>", "<tr>" + "".join(f"<th>{html.escape(c)}</th>" for c in head) + "</tr>"]
-    out += ["<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in r) + "</tr>" for r in rest]
+    out = [
+        "<table>",
+        "<tr>" + "".join(f"<th>{html.escape(c)}</th>" for c in head) + "</tr>",
+    ]
+    out += [
+        "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in r) + "</tr>"
+        for r in rest
+    ]
     return "\n".join([*out, "</table>"])
 
 
@@ -116,7 +138,14 @@ def to_docx(report: Report) -> bytes:
     from docx.shared import Pt, RGBColor
 
     doc = Document()
-    for style_name in ("Normal", "Heading 1", "Heading 2", "Heading 3", "List Bullet", "Quote"):
+    for style_name in (
+        "Normal",
+        "Heading 1",
+        "Heading 2",
+        "Heading 3",
+        "List Bullet",
+        "Quote",
+    ):
         style = doc.styles[style_name]
         rpr = style.element.get_or_add_rPr()
         fonts = rpr.find(qn("w:rFonts"))
@@ -156,7 +185,11 @@ def to_docx(report: Report) -> bytes:
 
 
 def _docx_table(doc: object, rows: list[str]) -> None:
-    cells = [[c.strip() for c in r.strip("|").split("|")] for r in rows if not set(r) <= set("|-: ")]
+    cells = [
+        [c.strip() for c in r.strip("|").split("|")]
+        for r in rows
+        if not set(r) <= set("|-: ")
+    ]
     table = doc.add_table(rows=len(cells), cols=len(cells[0]))  # type: ignore[attr-defined]
     table.style = "Table Grid"
     for r, row in enumerate(cells):

@@ -37,7 +37,9 @@ class Report:
     synthetic: bool = False
 
 
-def build_markdown(store: Store, period: str, lang: str = "zh", lineage: bool = False) -> Report:
+def build_markdown(
+    store: Store, period: str, lang: str = "zh", lineage: bool = False
+) -> Report:
     """Render the report's Markdown for ``period`` in ``lang`` ("zh" or "en")."""
     book = FigureBook(store, parse_period(period), lang=lang)
     text = _render(book, lang)
@@ -66,17 +68,28 @@ def _render(book: FigureBook, lang: str) -> str:
         return _PERCENT.sub(r"**\1**", phrase_growth(row["value"], lang=lang), count=1)
 
     def all_started(round_: int) -> bool:
-        count, started = book.value("projects.count", round=round_), book.value("projects.started", round=round_)
+        count, started = (
+            book.value("projects.count", round=round_),
+            book.value("projects.started", round=round_),
+        )
         return bool(count and started and count["value"] == started["value"])
 
-    def sentences(rows: list[dict[str, Any]], sep: str, end: str = "", lead: str = "") -> str:
+    def sentences(
+        rows: list[dict[str, Any]], sep: str, end: str = "", lead: str = ""
+    ) -> str:
         texts = [str(r["text_zh" if lang == "zh" else "text_en"]) for r in rows]
         return (lead + sep.join(texts) + end) if texts else ""
 
     template = _ENV.get_template(f"report.{lang}.md.j2")
     return template.render(
-        fig=book.fig, label=book.label, names=book.names, facts=book.facts, growth=growth,
-        all_started=all_started, sentences=sentences, period=book.period,
+        fig=book.fig,
+        label=book.label,
+        names=book.names,
+        facts=book.facts,
+        growth=growth,
+        all_started=all_started,
+        sentences=sentences,
+        period=book.period,
     )
 
 
@@ -86,7 +99,7 @@ def _drop_gap_lines(text: str) -> str:
     kept: list[str] = []
     for i, line in enumerate(lines):
         if _is_group_heading(line):
-            following = next((nxt for nxt in lines[i + 1:] if nxt.strip()), "")
+            following = next((nxt for nxt in lines[i + 1 :] if nxt.strip()), "")
             if not following.startswith("- "):
                 continue
         kept.append(line)
@@ -96,14 +109,22 @@ def _drop_gap_lines(text: str) -> str:
 
 def _is_group_heading(line: str) -> bool:
     text = line.strip()
-    return bool(text) and not text.startswith(("- ", "#", ">>")) and len(text) <= 40 and not text.endswith(("。", "."))
+    return (
+        bool(text)
+        and not text.startswith(("- ", "#", ">>"))
+        and len(text) <= 40
+        and not text.endswith(("。", "."))
+    )
 
 
 def _is_synthetic(store: Store, book: FigureBook) -> bool:
     ids = sorted({s for row in book.used for s in row["sources"]})
     if not ids:
         return False
-    rows = store.query("SELECT count(*) AS n FROM batches WHERE list_contains(?, id) AND note LIKE '%示例%'", [ids])
+    rows = store.query(
+        "SELECT count(*) AS n FROM batches WHERE list_contains(?, id) AND note LIKE '%示例%'",
+        [ids],
+    )
     return bool(rows[0]["n"])
 
 
@@ -111,8 +132,11 @@ def _appendices(report: Report, lineage: bool) -> str:
     zh = report.lang == "zh"
     parts = []
     if report.synthetic:
-        parts.append("> 注意：本报告由合成示例数据生成，数字不是真实统计。\n"
-                     if zh else "> Note: this report was generated from synthetic demo data; its figures are not real statistics.\n")
+        parts.append(
+            "> 注意：本报告由合成示例数据生成，数字不是真实统计。\n"
+            if zh
+            else "> Note: this report was generated from synthetic demo data; its figures are not real statistics.\n"
+        )
     parts.append(report.markdown)
     if report.gaps:
         parts.append("\n## 数据缺口\n\n" if zh else "\n## Data gaps\n\n")
@@ -123,12 +147,24 @@ def _appendices(report: Report, lineage: bool) -> str:
                 continue
             seen.add(key)
             dims = "，".join(f"{k}={v}" for k, v in gap.dimensions.items())
-            parts.append(f"- {gap.indicator}" + (f"（{dims}）" if dims else "") + ("：无数据，相关行未输出\n" if zh else ": no data; the line was left out\n"))
+            parts.append(
+                f"- {gap.indicator}"
+                + (f"（{dims}）" if dims else "")
+                + (
+                    "：无数据，相关行未输出\n"
+                    if zh
+                    else ": no data; the line was left out\n"
+                )
+            )
     if lineage:
         parts.append("\n## 数据来源\n\n" if zh else "\n## Lineage\n\n")
-        parts.append("| 数字 figure | 指标 indicator | 维度 dimensions | 参考期 reference period | 来源批次 batches |\n|---|---|---|---|---|\n")
+        parts.append(
+            "| 数字 figure | 指标 indicator | 维度 dimensions | 参考期 reference period | 来源批次 batches |\n|---|---|---|---|---|\n"
+        )
         for row in report.used:
             dims = ", ".join(f"{k}={v}" for k, v in row["dimensions"].items())
             ref = row["reference_period"] if zh else row["reference_period_en"]
-            parts.append(f"| {row['text']} | {row['id']} | {dims} | {ref} | {', '.join(map(str, row['sources']))} |\n")
+            parts.append(
+                f"| {row['text']} | {row['id']} | {dims} | {ref} | {', '.join(map(str, row['sources']))} |\n"
+            )
     return "".join(parts)

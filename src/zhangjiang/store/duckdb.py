@@ -71,17 +71,24 @@ class Store:
                 "CREATE TABLE IF NOT EXISTS schema_migrations "
                 "(name VARCHAR PRIMARY KEY, applied_at TIMESTAMP NOT NULL)"
             )
-            done = {r[0] for r in con.execute("SELECT name FROM schema_migrations").fetchall()}
+            done = {
+                r[0]
+                for r in con.execute("SELECT name FROM schema_migrations").fetchall()
+            }
             for name, sql in MIGRATIONS:
                 if name in done:
                     continue
                 con.execute("BEGIN TRANSACTION")
                 try:
                     con.execute(sql)
-                    con.execute("INSERT INTO schema_migrations VALUES (?, ?)", [name, now()])
+                    con.execute(
+                        "INSERT INTO schema_migrations VALUES (?, ?)", [name, now()]
+                    )
                 except duckdb.Error as exc:
                     con.execute("ROLLBACK")
-                    raise StoreError(f"迁移 {name} 失败 / migration {name} failed: {exc}") from exc
+                    raise StoreError(
+                        f"迁移 {name} 失败 / migration {name} failed: {exc}"
+                    ) from exc
                 con.execute("COMMIT")
                 applied.append(name)
         return applied
@@ -170,6 +177,8 @@ def _connect_with_retry(path: Path, read_only: bool) -> Connection:
                         f"数据库 {path} 正被另一进程使用，请稍后重试 / database {path} is "
                         f"held by another process; try again shortly"
                     ) from exc
-                raise StoreError(f"无法打开数据库 {path} / cannot open database {path}: {exc}") from exc
+                raise StoreError(
+                    f"无法打开数据库 {path} / cannot open database {path}: {exc}"
+                ) from exc
             time.sleep(delay)
             delay = min(delay * 2, 0.5)
