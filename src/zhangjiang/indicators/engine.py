@@ -99,7 +99,7 @@ def read_values(
                 "title_en": ind.title_en if ind else row["indicator_id"],
                 "unit": row["unit"],
                 "unit_en": ind.unit_en if ind else "",
-                "value": row["value"],
+                "value": None if row["value"] is None else _plain(row["value"].normalize()),
                 "dimensions": json.loads(row["dimensions"]),
                 "period": row["period"],
                 "reference_period": row["reference_period"],
