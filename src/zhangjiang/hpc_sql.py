@@ -135,7 +135,9 @@ def utilisation_sql() -> str:
     figures over the months in service (全系统月均CPU使用率); ``pooled_utilisation_pct``
     is total used over total available core-hours, the figure Open XDMoD reports.
     """
-    return _MONTHLY + """SELECT
+    return (
+        _MONTHLY
+        + """SELECT
     system,
     COUNT(*) AS months,
     SUM(core_hours) AS core_hours,
@@ -146,6 +148,7 @@ FROM monthly
 GROUP BY system
 ORDER BY system
 """
+    )
 
 
 def jobs_ended_sql() -> str:

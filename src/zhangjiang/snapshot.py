@@ -42,8 +42,8 @@ __all__ = [
 
 SNAPSHOT_FORMAT = 1
 #: Datasets whose rows the snapshot carries as they are (when their form is declared):
-#: the facility register and the milestones/events listed on the overview.
-RECORD_DATASETS = ("facilities", "facility-milestones", "events")
+#: the facility register and status history, and the milestones/events of the overview.
+RECORD_DATASETS = ("facilities", "facility-status", "facility-milestones", "events")
 _RECORD_LIMIT = 2000
 
 
@@ -103,7 +103,9 @@ def read_snapshot(path: Path, version: str = "") -> Snapshot:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise StoreError(f"无法读取快照 {path} / cannot read snapshot {path}: {exc}") from exc
+        raise StoreError(
+            f"无法读取快照 {path} / cannot read snapshot {path}: {exc}"
+        ) from exc
     if data.get("format") != SNAPSHOT_FORMAT:
         raise StoreError(
             f"快照 {path} 的格式不受支持，请重新计算指标 / snapshot {path} has an "
@@ -120,7 +122,9 @@ class Snapshot:
         self.data = data
         self.version = version
         self.periods: list[str] = list(data["periods"])
-        self.indicators: dict[str, dict[str, Any]] = {i["id"]: i for i in data["indicators"]}
+        self.indicators: dict[str, dict[str, Any]] = {
+            i["id"]: i for i in data["indicators"]
+        }
         self.forms: dict[str, dict[str, Any]] = {f["name"]: f for f in data["forms"]}
         self.batches: dict[int, dict[str, Any]] = {b["id"]: b for b in data["batches"]}
         self.records: dict[str, list[dict[str, Any]]] = data.get("records", {})
@@ -144,7 +148,9 @@ class Snapshot:
 
     def series(self, indicator_id: str) -> list[dict[str, Any]]:
         """Return the values of one indicator over every period, oldest first."""
-        return [v for p in self.periods for v in self._values.get((indicator_id, p), [])]
+        return [
+            v for p in self.periods for v in self._values.get((indicator_id, p), [])
+        ]
 
 
 class SnapshotSource:
@@ -157,15 +163,21 @@ class SnapshotSource:
         self._lock = threading.Lock()
         self._current: Snapshot | None = None
 
+    def fresh(self) -> Snapshot | None:
+        """Return the snapshot already read if its file is unchanged (one stat), else None."""
+        current = self._current
+        if current is not None and _version(self.path) == current.version:
+            return current
+        return None
+
     def current(self) -> Snapshot:
         """Return the newest snapshot, building one from the database if none exists.
 
         Raises StoreBusyError when no snapshot exists and another process holds the
         database for longer than the store's bounded retry.
         """
-        version = _version(self.path)
-        current = self._current
-        if current is not None and version == current.version:
+        current = self.fresh()
+        if current is not None:
             return current
         with self._lock:
             version = _version(self.path)
@@ -196,17 +208,29 @@ def _read_records(store: Store) -> dict[str, list[dict[str, Any]]]:
     if not wanted:
         return {}
     with store.connect(read_only=True) as con:
+        # A form declared after the store was last migrated has no view yet: skip it.
+        views = {
+            r["table_name"]
+            for r in fetch_dicts(
+                con, "SELECT table_name FROM information_schema.tables"
+            )
+        }
         return {
             form.name: [
                 _jsonable(row)
-                for row in fetch_dicts(con, f'SELECT * FROM "{form.view}" LIMIT {_RECORD_LIMIT}')
+                for row in fetch_dicts(
+                    con, f'SELECT * FROM "{form.view}" LIMIT {_RECORD_LIMIT}'
+                )
             ]
             for form in wanted
+            if form.view in views
         }
 
 
 def _catalogue_entry(ind: Any) -> dict[str, Any]:
-    rule_zh, rule_en = PERIOD_RULES.get(ind.period_rule, (ind.period_rule, ind.period_rule))
+    rule_zh, rule_en = PERIOD_RULES.get(
+        ind.period_rule, (ind.period_rule, ind.period_rule)
+    )
     return {
         "id": ind.id,
         "title_zh": ind.title_zh,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from typing import Any
 
 from zhangjiang.indicators.model import Indicator, IndicatorValue
@@ -17,6 +17,7 @@ from zhangjiang.store.duckdb import Connection, fetch_dicts, now
 __all__ = ["compute", "evaluate", "read_values", "sql_params"]
 
 _QUANTUM = Decimal("0.000001")
+_PRECISION = 38
 
 
 def sql_params(period: Period) -> dict[str, Any]:
@@ -125,7 +126,8 @@ def _to_value(
     label_zh, label_en = reference_label(ind.period_rule, period, ref_end)
     value = row["value"]
     if value is not None:
-        value = Decimal(str(value)).quantize(_QUANTUM)
+        with localcontext(prec=_PRECISION):  # DECIMAL(38, 6) holds values up to 1e32
+            value = Decimal(str(value)).quantize(_QUANTUM)
     sources = tuple(sorted({int(s) for s in (row["sources"] or []) if s is not None}))
     ref_start = period.start if ind.period_rule in ("year", "ytd") else None
     return IndicatorValue(

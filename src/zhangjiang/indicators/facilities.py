@@ -66,7 +66,7 @@ register(
         sql="""
             SELECT facility, count(*) AS value, list(DISTINCT _batch_id ORDER BY _batch_id) AS sources
             FROM facility_milestones
-            WHERE milestone_date >= $start AND milestone_date < $end
+            WHERE "date" >= $start AND "date" < $end
             GROUP BY facility ORDER BY facility
         """,
         description_zh="日期在报告年度内的设施进展条数（设备安装、隧道贯通、通光、工艺测试、验收、后评估、世界纪录等），报告的设施条目据此逐条列出。",
@@ -78,42 +78,45 @@ register(
     ),
     facility_indicator(
         id="facility.beamlines",
-        title_zh="达到进展节点的光束线（站）数",
-        title_en="Beamlines reaching a milestone",
+        title_zh="光束线（站）数",
+        title_en="Beamlines",
         unit="条",
         unit_en="beamlines",
         sql="""
-            SELECT facility, max(value) AS value, list(DISTINCT _batch_id ORDER BY _batch_id) AS sources
-            FROM facility_milestones
-            WHERE quantity = '光束线站数' AND value IS NOT NULL
-              AND milestone_date >= $start AND milestone_date < $end
-            GROUP BY facility ORDER BY facility
+            SELECT facility_id AS facility, max(beamlines) AS value,
+                   list(DISTINCT _batch_id ORDER BY _batch_id) AS sources
+            FROM facilities
+            WHERE beamlines IS NOT NULL
+            GROUP BY facility_id ORDER BY facility_id
         """,
-        description_zh="年内进展记录中的光束线（站）数，如完成工艺测试的光束线站、完成设备进场安装的波荡器和光束线隧道；同一设施有多条记录时取最大值。",
-        description_en="Beamlines (or stations, tunnels) named by a milestone of the year, e.g. beamline stations that completed process testing; the largest figure when a facility has several.",
-        inputs=("facility-milestones",),
-        period_rule="year",
+        description_zh="设施登记表所载的光束线（站）条数，自由电子激光装置为波荡器线和光束线隧道条数（如光源二期14条光束线站、硬X射线自由电子激光装置5条）。",
+        description_en="Beamlines (or stations) of the facility as registered; for a free-electron laser, its undulator lines and beamline tunnels (e.g. 14 beamline stations of SSRF phase II, 5 of the hard X-ray FEL).",
+        inputs=("facilities",),
+        period_rule="asof",
         style={"unit": "条"},
-        keywords=("光束线站", "光束线"),
+        keywords=("光束线站", "光束线", "光束线隧道"),
     ),
     facility_indicator(
         id="facility.focused_intensity",
         title_zh="聚焦光强（功率密度）",
         title_en="Focused intensity",
-        unit="W/cm²",
-        unit_en="W/cm²",
+        # In units of 10^20 W/cm²: the engine quantizes values in Python's default
+        # 28-digit decimal context, which rejects 8×10^22 with six decimals.
+        unit="×10^20 W/cm²",
+        unit_en="×10^20 W/cm²",
         sql="""
-            SELECT facility, max(value) AS value, list(DISTINCT _batch_id ORDER BY _batch_id) AS sources
+            SELECT facility, max(value) / 1e20 AS value,
+                   list(DISTINCT _batch_id ORDER BY _batch_id) AS sources
             FROM facility_milestones
             WHERE quantity = '聚焦光强' AND value IS NOT NULL
-              AND milestone_date >= $start AND milestone_date < $end
+              AND "date" >= $start AND "date" < $end
             GROUP BY facility ORDER BY facility
         """,
-        description_zh="年内进展记录中激光装置实现的最高聚焦光强（聚焦功率密度），单位 W/cm²。",
-        description_en="Highest focused intensity (power density) a laser facility reached in a milestone of the year, in W/cm².",
+        description_zh="年内进展记录中激光装置实现的最高聚焦光强（聚焦功率密度），以 10^20 W/cm² 为单位（8×10^22 W/cm² 记为 800）。",
+        description_en="Highest focused intensity (power density) a laser facility reached in a milestone of the year, in units of 10^20 W/cm² (8×10^22 W/cm² is 800).",
         inputs=("facility-milestones",),
         period_rule="year",
-        style={"scientific": True, "unit": "W/cm²"},
+        style={"unit": "×10^20 W/cm²", "unit_en": "×10^20 W/cm²"},
         keywords=("聚焦光强", "聚焦功率密度"),
     ),
     facility_indicator(
@@ -126,7 +129,7 @@ register(
             SELECT facility, min(value) AS value, list(DISTINCT _batch_id ORDER BY _batch_id) AS sources
             FROM facility_milestones
             WHERE quantity = '焦斑尺寸' AND value IS NOT NULL
-              AND milestone_date >= $start AND milestone_date < $end
+              AND "date" >= $start AND "date" < $end
             GROUP BY facility ORDER BY facility
         """,
         description_zh="年内进展记录中实现的最小焦斑尺寸（微米）。",

@@ -82,7 +82,7 @@ register(
         description_en="Papers of the year whose journal ISSN is in the SCI journal list (the list is data and can be updated).",
         inputs=("publications", "sci-journals"),
         period_rule="year",
-        style={"unit": "篇"},
+        style={"qualifier": "余", "base": 10, "unit": "篇"},
         keywords=("SCI论文",),
     ),
 )

@@ -117,7 +117,12 @@ register(
         """,
         description_zh="年内获得服务的课题的依托单位与年内到访用户的所在单位，按“单位别名”表换成规范名称后去重计数（同一单位的不同写法只计一次）。",
         description_en="Institutions of the proposals served and of the users who visited in the year, counted once per canonical name after mapping spellings through the institution-aliases form.",
-        inputs=("user-proposals", "user-sessions", "user-visits", "institution-aliases"),
+        inputs=(
+            "user-proposals",
+            "user-sessions",
+            "user-visits",
+            "institution-aliases",
+        ),
         period_rule="year",
         style={"unit": "家"},
         keywords=("单位",),

@@ -47,7 +47,7 @@ register(
         keywords=("病例数",),
     ),
     facility_indicator(
-        id="facility.bed_occupancy",
+        id="facility.bed_utilization",
         title_zh="研究型病房床位总使用率",
         title_en="Research ward bed occupancy",
         unit="%",
@@ -69,7 +69,7 @@ register(
         keywords=("床位总使用率", "床位使用率"),
     ),
     facility_indicator(
-        id="facility.platform_operating_rate",
+        id="facility.platform_running_rate",
         title_zh="技术平台运行率",
         title_en="Platform operating rate",
         unit="%",

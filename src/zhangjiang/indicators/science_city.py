@@ -12,7 +12,12 @@ from zhangjiang.indicators import (  # noqa: F401 - imported to register their i
 )
 from zhangjiang.indicators.model import Indicator
 from zhangjiang.indicators.registry import register
-from zhangjiang.indicators.science_city_sql import AREA, DOMAIN, count_distinct, tag_match
+from zhangjiang.indicators.science_city_sql import (
+    AREA,
+    DOMAIN,
+    count_distinct,
+    tag_match,
+)
 
 _ENTERPRISES = ("organizations",)
 _COUNT = {"unit": "家", "unit_en": "enterprises"}
@@ -22,7 +27,9 @@ _INSTITUTIONS = {"unit": "家", "unit_en": "institutions"}
 # i.e. issue_date < $end AND issue_date + 3 years >= $end (dates are whole days).
 _VALID = "c.issue_date < $end AND c.issue_date + INTERVAL '3' YEAR >= $end"
 # Listed at the end of the period: listed before $end and not delisted by then.
-_LISTED = "l.listing_date < $end AND (l.delisting_date IS NULL OR l.delisting_date >= $end)"
+_LISTED = (
+    "l.listing_date < $end AND (l.delisting_date IS NULL OR l.delisting_date >= $end)"
+)
 
 
 def _certificates(condition: str) -> str:
@@ -33,7 +40,9 @@ def _certificates(condition: str) -> str:
         FROM hightech_certificates AS c JOIN area AS a ON a.credit_code = c.credit_code
         WHERE {condition}
     )""",
-        "hits", "b", "org_batch",
+        "hits",
+        "b",
+        "org_batch",
     )
 
 
@@ -45,7 +54,9 @@ def _listed(extra: str = "TRUE") -> str:
         FROM listings AS l JOIN area AS a ON a.credit_code = l.credit_code
         WHERE {_LISTED} AND {extra}
     )""",
-        "hits", "b", "org_batch",
+        "hits",
+        "b",
+        "org_batch",
     )
 
 
@@ -57,7 +68,9 @@ def _recognised(kind: str) -> str:
         FROM recognitions AS r JOIN area AS a ON a.credit_code = r.credit_code
         WHERE r.kind = '{kind}' AND r.year <= $year
     )""",
-        "hits", "b", "org_batch",
+        "hits",
+        "b",
+        "org_batch",
     )
 
 
@@ -65,7 +78,8 @@ def _organisations(condition: str) -> str:
     return count_distinct(
         f"""{AREA},
     hits AS (SELECT credit_code, org_batch FROM area WHERE {condition})""",
-        "hits", "org_batch",
+        "hits",
+        "org_batch",
     )
 
 
@@ -118,7 +132,9 @@ register(
         JOIN area AS a ON a.credit_code = l.credit_code
         WHERE f.first_date >= $start AND f.first_date < $end
     )""",
-            "hits", "b", "org_batch",
+            "hits",
+            "b",
+            "org_batch",
         ),
         description_zh="首次上市日期（该企业最早的上市日期）在报告期内的区内注册企业数；已上市企业在其他交易所再上市不计。",
         description_en="Enterprises registered in the area whose first listing (earliest listing date) falls in the period; a further listing of an already listed enterprise does not count.",
@@ -224,7 +240,9 @@ register(
         title_en="Artificial intelligence enterprises",
         unit="家",
         unit_en="enterprises",
-        sql=_organisations(f"kind = '企业' AND {tag_match('industry_tags', '人工智能')}"),
+        sql=_organisations(
+            f"kind = '企业' AND {tag_match('industry_tags', '人工智能')}"
+        ),
         description_zh="机构名录中类型为企业、产业标签含“人工智能”、报告期末在区内注册的企业数。",
         description_en="Enterprises registered in the area at the end of the period whose industry tags include 人工智能 (artificial intelligence).",
         inputs=_ENTERPRISES,

@@ -75,7 +75,8 @@ register(
         unit_en="yuan",
         sql=_ytd_sum(_IC),
         description_zh="产业为集成电路、指标为销售收入的企业月度数据，" + _YTD_ZH,
-        description_en="Monthly sales revenue of integrated circuit enterprises. " + _YTD_EN,
+        description_en="Monthly sales revenue of integrated circuit enterprises. "
+        + _YTD_EN,
         inputs=("industry-monthly",),
         period_rule="ytd",
         style=_YUAN,
@@ -114,7 +115,8 @@ register(
         unit_en="yuan",
         sql=_ytd_sum(_BIO_SCALE),
         description_zh="生物医药产业规模 = 制造业产值 + 服务业营收；" + _YTD_ZH,
-        description_en="Biomedicine's scale = manufacturing output + service revenue. " + _YTD_EN,
+        description_en="Biomedicine's scale = manufacturing output + service revenue. "
+        + _YTD_EN,
         inputs=("industry-monthly",),
         period_rule="ytd",
         style=_YUAN,
@@ -129,7 +131,8 @@ register(
         unit_en="yuan",
         sql=_ytd_sum(_BIO_MANUFACTURING),
         description_zh="产业为生物医药、指标为制造业产值的企业月度数据，" + _YTD_ZH,
-        description_en="Monthly manufacturing output of biomedicine enterprises. " + _YTD_EN,
+        description_en="Monthly manufacturing output of biomedicine enterprises. "
+        + _YTD_EN,
         inputs=("industry-monthly",),
         period_rule="ytd",
         style=_YUAN,
@@ -165,7 +168,12 @@ register(
         description_en="Pipeline entries of kind drug (药品) that entered the pipeline before the end of the period (or at an unknown date), approved and terminated ones included (cumulative).",
         inputs=("drug-pipeline",),
         period_rule="cumulative",
-        style={"qualifier": "余", "base": 100, "unit": "个", "unit_en": "pipeline entries"},
+        style={
+            "qualifier": "余",
+            "base": 100,
+            "unit": "个",
+            "unit_en": "pipeline entries",
+        },
         domain=DOMAIN,
         keywords=("新药管线",),
     ),

@@ -37,8 +37,11 @@ register(
             SELECT count(DISTINCT company_key) AS value, {sources("deals", "b")} AS sources
             FROM deals
         """,
-        description_zh=_DEALS_ZH + "所涉企业数（按统一社会信用代码去重，无代码时按企业名称）。",
-        description_en="Companies receiving " + _DEALS_EN + ", counted once by credit code (by name when the code is blank).",
+        description_zh=_DEALS_ZH
+        + "所涉企业数（按统一社会信用代码去重，无代码时按企业名称）。",
+        description_en="Companies receiving "
+        + _DEALS_EN
+        + ", counted once by credit code (by name when the code is blank).",
         inputs=("investment-deals",),
         period_rule="year",
         style={"unit": "家", "unit_en": "companies"},
@@ -57,10 +60,18 @@ register(
             FROM deals
         """,
         description_zh=_DEALS_ZH + "的金额合计，万元折算为元。",
-        description_en="Total amount of " + _DEALS_EN + ", converted from 10,000 yuan to yuan.",
+        description_en="Total amount of "
+        + _DEALS_EN
+        + ", converted from 10,000 yuan to yuan.",
         inputs=("investment-deals",),
         period_rule="year",
-        style={"scale": "亿", "decimals": 0, "qualifier": "超", "base": 100, "unit": "元"},
+        style={
+            "scale": "亿",
+            "decimals": 0,
+            "qualifier": "超",
+            "base": 100,
+            "unit": "元",
+        },
         domain=DOMAIN,
         keywords=("吸纳投资总额", "投资总额"),
     ),

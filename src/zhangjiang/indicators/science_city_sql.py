@@ -22,7 +22,9 @@ def sources(rows: str, *batch_columns: str) -> str:
     return f"(SELECT list(DISTINCT b ORDER BY b) FROM ({union}) AS s)"
 
 
-def count_distinct(ctes: str, rows: str, *batch_columns: str, key: str = "credit_code") -> str:
+def count_distinct(
+    ctes: str, rows: str, *batch_columns: str, key: str = "credit_code"
+) -> str:
     """Return SQL counting distinct ``key`` values of the CTE ``rows``, with its sources."""
     return (
         f"WITH {ctes}\n"

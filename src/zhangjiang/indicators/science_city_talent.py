@@ -23,7 +23,13 @@ register(
         description_en="Sum of the enterprises' year-end employees in the year's talent survey.",
         inputs=("talent-survey",),
         period_rule="year",
-        style={"qualifier": "约", "scale": "万", "decimals": 0, "base": 1, "unit": "人"},
+        style={
+            "qualifier": "约",
+            "scale": "万",
+            "decimals": 0,
+            "base": 1,
+            "unit": "人",
+        },
         domain=DOMAIN,
         keywords=("从业人员",),
     ),
@@ -42,7 +48,13 @@ register(
         description_en="Holders of master's plus doctoral degrees in the year's talent survey (by highest degree, each person once).",
         inputs=("talent-survey",),
         period_rule="year",
-        style={"qualifier": "超", "scale": "万", "decimals": 0, "base": 1, "unit": "人"},
+        style={
+            "qualifier": "超",
+            "scale": "万",
+            "decimals": 0,
+            "base": 1,
+            "unit": "人",
+        },
         domain=DOMAIN,
         keywords=("硕士、博士", "硕士", "博士"),
     ),
@@ -63,9 +75,16 @@ register(
         inputs=("talent-survey",),
         dimensions=("industry",),
         period_rule="year",
-        style={"scale": "万", "decimals": 0, "unit": "人"},
+        # One style for all industries: "余" fits two of the seed's three lines (8万余, 20万余)
+        # and falls back to the exact figure when untrue; the report may pass "约" for 约6万.
+        style={"qualifier": "余", "scale": "万", "base": 1, "unit": "人"},
         domain=DOMAIN,
-        keywords=("集成电路产业人才", "生物医药产业人才", "人工智能和电子信息产业人才", "产业人才"),
+        keywords=(
+            "集成电路产业人才",
+            "生物医药产业人才",
+            "人工智能和电子信息产业人才",
+            "产业人才",
+        ),
     ),
     Indicator(
         id="events.count",

@@ -167,35 +167,37 @@ def stage_jobs(
     _, sample = _first_record(path)
     select: str = module.select_sql(sample, tz)
 
-    parsed, errors, scans = (f"{table}__{s}" for s in ("parsed", "errors", "scans"))
+    errors, scans = f"{table}__errors", f"{table}__scans"
     params = {"path": str(path), "no_delimiter": _NO_DELIMITER}
     for scratch in (errors, scans):
         con.execute(f"DROP TABLE IF EXISTS {scratch}")
     lines = "SELECT row_number() OVER () AS source_row, line FROM " + _read_lines_sql(
         errors, scans
     )
-    _run(con, path, _parse_sql(parsed, lines, select), params)
+    _run(con, path, _parse_sql(table, lines, select), params)
     if _scalar(con, f"SELECT count(*) FROM {errors}"):
         # Rare path: read_csv skipped lines that are not valid UTF-8 (a job name typed
         # in GBK, say). Read again with the true line numbers and put those lines back
         # with the bad bytes shown as "?".
-        _run(con, path, _parse_sql(parsed, _renumbered_lines_sql(errors), select), params)
+        _run(
+            con, path, _parse_sql(table, _renumbered_lines_sql(errors), select), params
+        )
 
-    columns = ", ".join(f"CAST({c} AS {t}) AS {c}" for c, t in JOB_COLUMNS.items())
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {table} AS "
-        f"SELECT {columns} FROM {parsed} WHERE NOT skip AND problem IS NULL"
-    )
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE {table}_problems AS "
-        f"SELECT CAST(source_row AS BIGINT) AS source_row, 'bad-record' AS problem, "
-        f"problem AS reason FROM {parsed} WHERE NOT skip AND problem IS NOT NULL "
+        f"SELECT source_row, 'bad-record' AS problem, problem AS reason FROM {table} "
+        f"WHERE skip IS NOT TRUE AND problem IS NOT NULL "
         f"UNION ALL SELECT DISTINCT line, 'bad-record', "
         f"CASE error_type WHEN 'INVALID ENCODING' "
         f"THEN 'not valid UTF-8; record kept with the bad bytes shown as ?' "
         f"ELSE lower(error_type) END FROM {errors} ORDER BY source_row"
     )
-    for scratch in (parsed, errors, scans):
+    # Deleting the few rows that are not jobs and dropping the two flag columns is far
+    # cheaper than copying millions of rows into a new table.
+    con.execute(f"DELETE FROM {table} WHERE skip IS TRUE OR problem IS NOT NULL")
+    con.execute(f"ALTER TABLE {table} DROP COLUMN skip")
+    con.execute(f"ALTER TABLE {table} DROP COLUMN problem")
+    for scratch in (errors, scans):
         con.execute(f"DROP TABLE IF EXISTS {scratch}")
 
     rows = int(_scalar(con, f"SELECT count(*) FROM {table}"))
@@ -225,7 +227,9 @@ def job_problems(
         "ORDER BY source_row LIMIT $limit",
         {"limit": limit},
     ).fetchall()
-    return [problem(kind, path.name, row=row, reason=reason) for row, kind, reason in rows]
+    return [
+        problem(kind, path.name, row=row, reason=reason) for row, kind, reason in rows
+    ]
 
 
 def _scalar(con: Connection, sql: str) -> Any:
@@ -299,8 +303,12 @@ def _renumbered_lines_sql(errors: str) -> str:
     # true number is k plus the largest such i: an ASOF join on r_i - i.
     return f"""
         WITH skipped AS (
-            SELECT line AS r, row_number() OVER (ORDER BY line) AS i, csv_line
-            FROM (SELECT DISTINCT line, csv_line FROM {errors})
+            SELECT line AS r, row_number() OVER (ORDER BY line) AS i, csv_line, bad_utf8
+            FROM (
+                SELECT line, min(csv_line) AS csv_line,
+                    bool_or(error_type = 'INVALID ENCODING') AS bad_utf8
+                FROM {errors} GROUP BY line
+            )
         ), shift AS (
             SELECT r - i AS read_before, max(i) AS skipped_before
             FROM skipped GROUP BY r - i
@@ -310,24 +318,22 @@ def _renumbered_lines_sql(errors: str) -> str:
         SELECT k + coalesce(skipped_before, 0) AS source_row, line
         FROM read_lines ASOF LEFT JOIN shift ON k > read_before
         UNION ALL
-        SELECT r, csv_line FROM skipped
+        SELECT r, csv_line FROM skipped WHERE bad_utf8
     """
 
 
-def _parse_sql(parsed: str, numbered_lines: str, select: str) -> str:
-    """Return the statement staging every parsed record with its problem, if any."""
+def _parse_sql(table: str, numbered_lines: str, select: str) -> str:
+    """Return the statement staging every record with its ``skip`` flag and problem."""
     # The format's ``skip`` flag (step, still running, never ran ...) is stored, not
     # filtered on here: DuckDB would inline the split of each line into the filter
     # once per field it tests, which made parsing twice as slow.
+    columns = ", ".join(f"CAST({c} AS {t}) AS {c}" for c, t in JOB_COLUMNS.items())
     return f"""
-        CREATE OR REPLACE TEMP TABLE {parsed} AS
+        CREATE OR REPLACE TEMP TABLE {table} AS
         WITH raw_lines AS (SELECT * FROM ({numbered_lines}) WHERE {_NOT_BLANK}),
         records AS ({select})
-        SELECT * REPLACE (
-            coalesce(problem, CASE WHEN end_time < start_time
-                THEN 'end ' || end_time || ' is before start ' || start_time END
-            ) AS problem
-        )
+        SELECT {columns}, skip, coalesce(problem, CASE WHEN end_time < start_time
+            THEN 'end ' || end_time || ' is before start ' || start_time END) AS problem
         FROM records
     """
 
@@ -337,8 +343,12 @@ def _run(con: Connection, path: Path, sql: str, params: dict[str, Any]) -> None:
     try:
         con.execute(sql, params)
     except Exception as exc:  # duckdb.Error; only the store module may import duckdb
-        name = path.name
+        name, reason = path.name, str(exc).splitlines()[0]
+        hint_zh = hint_en = ""
+        if "state machine" in reason:  # what DuckDB says of mixed CRLF and LF
+            hint_zh = "；若文件混用 CRLF 与 LF 换行，请先用 dos2unix 统一"
+            hint_en = "; if it mixes CRLF and LF line ends, convert it with dos2unix"
         raise IngestError(
-            f"文件 {name} 无法读取为作业日志：{exc}"
-            f" / {name} cannot be read as a job log: {exc}"
+            f"文件 {name} 无法读取为作业日志：{reason}{hint_zh}"
+            f" / {name} cannot be read as a job log: {reason}{hint_en}"
         ) from exc

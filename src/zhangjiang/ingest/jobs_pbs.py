@@ -107,7 +107,9 @@ def select_sql(sample: str, tz: str) -> str:
 
 def _attr(key: str) -> str:
     """Return SQL for the value of ``key=`` in the attributes ``r.attrs``."""
-    return f"nullif(regexp_extract(' ' || r.attrs, '\\s{re.escape(key)}=(\\S*)', 1), '')"
+    return (
+        f"nullif(regexp_extract(' ' || r.attrs, '\\s{re.escape(key)}=(\\S*)', 1), '')"
+    )
 
 
 def _epoch(column: str) -> str:

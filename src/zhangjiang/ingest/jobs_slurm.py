@@ -81,7 +81,9 @@ def select_sql(sample: str, tz: str) -> str:
     not_ended = ", ".join(f"'{s}'" for s in _NOT_ENDED)
     # Extra fields can only be a job name holding "|" when the job name comes last.
     misaligned = f"n < {count}" if fields[-1] == "jobname" else f"n <> {count}"
-    skip_header = "WHERE source_row > 1" if has_header else ""
+    # Dumps appended one after another repeat their header: skip every copy.
+    header = sample.replace("'", "''")
+    skip_header = f"WHERE line <> '{header}'" if has_header else ""
     return f"""
         WITH split AS (
             SELECT source_row, string_split(line, '|') AS p

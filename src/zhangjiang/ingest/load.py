@@ -20,6 +20,7 @@ from zhangjiang.store import Store
 from zhangjiang.store.duckdb import Connection, now, sha256_file
 
 __all__ = [
+    "insert_rows",
     "IngestResult",
     "check_file",
     "find_duplicate",
@@ -144,7 +145,7 @@ def ingest_file(
             note,
             len(checked.warnings),
         )
-        _insert_rows(con, form, batch_id, checked.rows)
+        insert_rows(con, form, batch_id, checked.rows)
         if status == "loaded":
             result.superseded = supersede(con, form, batch_id, batch_period, scope)
         store.archive(path, sha)
@@ -221,7 +222,7 @@ def supersede(
     return sorted(int(r[0]) for r in rows)
 
 
-def _insert_rows(
+def insert_rows(
     con: Connection, form: Form, batch_id: int, rows: list[dict[str, Any]]
 ) -> None:
     names = [c.name for c in form.columns]

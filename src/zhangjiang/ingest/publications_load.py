@@ -18,7 +18,7 @@ from zhangjiang.errors import IngestError
 from zhangjiang.forms import get_form
 from zhangjiang.ingest.load import (
     IngestResult,
-    _insert_rows,  # no public row writer yet; shared so both connectors store alike
+    insert_rows,
     find_duplicate,
     insert_batch,
     supersede,
@@ -36,32 +36,48 @@ from zhangjiang.periods import Period, parse_period
 from zhangjiang.store import Store
 from zhangjiang.store.duckdb import sha256_file
 
-__all__ = ["LOAD_PROBLEMS", "ingest_publications"]
+__all__ = ["LOAD_PROBLEMS", "check_publications", "ingest_publications"]
 
 LOAD_PROBLEMS: dict[str, ProblemKind] = {
     k.type: k
     for k in [
         ProblemKind(
-            "facility-missing", "error", "未指明设施", "Facility missing",
+            "facility-missing",
+            "error",
+            "未指明设施",
+            "Facility missing",
             "未指明论文所依托的设施，请用 --facility 给出设施编号（如 ssrf）",
             "no facility given: name the facility the papers used with --facility (e.g. ssrf)",
         ),
         ProblemKind(
-            "unknown-facility", "error", "设施未登记", "Unknown facility",
+            "unknown-facility",
+            "error",
+            "设施未登记",
+            "Unknown facility",
             "设施“{value}”不在设施登记表中；已登记：{known}",
             "facility {value!r} is not in the facility register; registered: {known}",
         ),
         ProblemKind(
-            "unreadable-publications", "error", "文献文件无法读取", "Publication file unreadable",
-            "{reason_zh}", "{reason_en}",
+            "unreadable-publications",
+            "error",
+            "文献文件无法读取",
+            "Publication file unreadable",
+            "{reason_zh}",
+            "{reason_en}",
         ),
         ProblemKind(
-            "duplicate-publication", "warning", "重复论文", "Duplicate paper",
+            "duplicate-publication",
+            "warning",
+            "重复论文",
+            "Duplicate paper",
             "与第{first}条记录为同一论文（DOI {value}），已合并",
             "same paper as record {first} (DOI {value}); merged",
         ),
         ProblemKind(
-            "missing-year", "warning", "缺少发表年份", "Year missing",
+            "missing-year",
+            "warning",
+            "缺少发表年份",
+            "Year missing",
             "缺少发表年份，不计入任何年度的论文数",
             "no publication year; the paper counts in no year",
         ),
@@ -71,9 +87,18 @@ _CONNECTOR = "publications"
 
 
 def ingest_publications(
-    store: Store, dataset: str, path: Path, settings: Settings, *, period: str | None = None,
-    note: str = "", progress: bool = False, facility: str | None = None,
-    status: str = "loaded", display_name: str | None = None, **_: Any,
+    store: Store,
+    dataset: str,
+    path: Path,
+    settings: Settings,
+    *,
+    period: str | None = None,
+    note: str = "",
+    progress: bool = False,
+    facility: str | None = None,
+    status: str = "loaded",
+    display_name: str | None = None,
+    **_: Any,
 ) -> IngestResult:
     """Read, de-duplicate and classify a publication list; load it as one batch."""
     form = get_form(dataset)
@@ -81,6 +106,11 @@ def ingest_publications(
     sha = sha256_file(path)
     result = IngestResult(name, dataset, "rejected", sha256=sha)
     facility = (facility or "").strip()
+    size = path.stat().st_size
+    if size > settings.max_file_mb * 1024 * 1024:
+        kind = PROBLEM_KINDS["file-too-large"]
+        params = {"size_mb": size / 1048576, "limit_mb": settings.max_file_mb}
+        return _rejected(result, [Problem(kind, name, params=params)])
     problems = _check_facility(store, name, facility)
     if problems:
         return _rejected(result, problems)
@@ -88,7 +118,9 @@ def ingest_publications(
     if duplicate is not None:
         result.outcome, result.batch_id = "duplicate", duplicate
         result.message_zh = f"{name} 已作为批次 {duplicate} 加载，未作改动"
-        result.message_en = f"{name} is already loaded as batch {duplicate}; nothing changed"
+        result.message_en = (
+            f"{name} is already loaded as batch {duplicate}; nothing changed"
+        )
         return result
     parsed_period = parse_period(period) if period else None
     rows, problems = _read_rows(path, name, facility, parsed_period)
@@ -100,10 +132,20 @@ def ingest_publications(
     batch_period = period or _derived_period(rows)
     with store.transaction() as con:
         batch_id = insert_batch(
-            con, form, name, sha, path.stat().st_size, len(rows), status, batch_period,
-            facility, settings.user, note, warnings,
+            con,
+            form,
+            name,
+            sha,
+            size,
+            len(rows),
+            status,
+            batch_period,
+            facility,
+            settings.user,
+            note,
+            warnings,
         )
-        _insert_rows(con, form, batch_id, rows)
+        insert_rows(con, form, batch_id, rows)
         if status == "loaded":
             result.superseded = supersede(con, form, batch_id, batch_period, facility)
         store.archive(path, sha)
@@ -118,14 +160,36 @@ def ingest_publications(
     return result
 
 
+def check_publications(
+    path: Path, facility: str, period: str | None = None, name: str | None = None
+) -> tuple[list[dict[str, Any]], list[Problem]]:
+    """Read and check a publication list without storing it (a dry run); return rows, problems."""
+    parsed = parse_period(period) if period else None
+    return _read_rows(path, name or path.name, facility, parsed)
+
+
 def _check_facility(store: Store, name: str, facility: str) -> list[Problem]:
     if not facility:
         return [Problem(LOAD_PROBLEMS["facility-missing"], name)]
-    known = sorted(r["facility_id"] for r in store.query("SELECT DISTINCT facility_id FROM facilities"))
+    known = sorted(
+        r["facility_id"]
+        for r in store.query("SELECT DISTINCT facility_id FROM facilities")
+    )
     if facility in known:
         return []
-    listed = "、".join(known) if known else "（无，请先导入 facilities 登记表 / none: load the facilities register first）"
-    return [Problem(LOAD_PROBLEMS["unknown-facility"], name, value=facility, params={"known": listed})]
+    listed = (
+        "、".join(known)
+        if known
+        else "（无，请先导入 facilities 登记表 / none: load the facilities register first）"
+    )
+    return [
+        Problem(
+            LOAD_PROBLEMS["unknown-facility"],
+            name,
+            value=facility,
+            params={"known": listed},
+        )
+    ]
 
 
 def _find_duplicate(store: Store, dataset: str, sha: str, facility: str) -> int | None:
@@ -150,20 +214,32 @@ def _read_rows(
     except IngestError as exc:
         zh, _, en = str(exc).partition(" / ")
         kind = LOAD_PROBLEMS["unreadable-publications"]
-        return [], [Problem(kind, name, params={"reason_zh": zh, "reason_en": en or zh})]
+        return [], [
+            Problem(kind, name, params={"reason_zh": zh, "reason_en": en or zh})
+        ]
     problems = [
-        Problem(rp.kind, name, row=rp.record, params=dict(rp.params)) for rp in record_problems
+        Problem(rp.kind, name, row=rp.record, params=dict(rp.params))
+        for rp in record_problems
     ]
     problems += _duplicate_warnings(pubs, name)
     rows = []
     for pub in dedupe(pubs):
         if pub.year is None:
-            problems.append(Problem(LOAD_PROBLEMS["missing-year"], name, row=pub.source_record))
+            problems.append(
+                Problem(LOAD_PROBLEMS["missing-year"], name, row=pub.source_record)
+            )
         elif period is not None and pub.year != period.year:
-            problems.append(Problem(
-                PROBLEM_KINDS["outside-period"], name, row=pub.source_record, column="发表年份",
-                column_en="Year", value=pub.year, params={"period": period.label},
-            ))
+            problems.append(
+                Problem(
+                    PROBLEM_KINDS["outside-period"],
+                    name,
+                    row=pub.source_record,
+                    column="发表年份",
+                    column_en="Year",
+                    value=pub.year,
+                    params={"period": period.label},
+                )
+            )
         rows.append(_row(pub, facility))
     return rows, problems
 
@@ -175,10 +251,15 @@ def _duplicate_warnings(pubs: list[Publication], name: str) -> list[Problem]:
         if pub.doi is None:
             continue
         if pub.doi in first:
-            out.append(Problem(
-                LOAD_PROBLEMS["duplicate-publication"], name, row=pub.source_record,
-                value=pub.doi, params={"first": first[pub.doi]},
-            ))
+            out.append(
+                Problem(
+                    LOAD_PROBLEMS["duplicate-publication"],
+                    name,
+                    row=pub.source_record,
+                    value=pub.doi,
+                    params={"first": first[pub.doi]},
+                )
+            )
         else:
             first[pub.doi] = pub.source_record
     return out

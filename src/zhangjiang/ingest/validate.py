@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -308,6 +308,8 @@ def _check_value(
 
 
 def _in_period(value: Any, period: Period) -> bool:
+    if isinstance(value, datetime):
+        value = value.date()
     if isinstance(value, date):
         return period.start <= value < period.end
     if isinstance(value, int):

@@ -106,7 +106,8 @@ class FigureBook:
         written = phrase(base_value(value, unit), Style(**style), self.lang)
         if not self.bold or not written.number:
             return written.text
-        return written.text.replace(written.number, f"**{written.number}**", 1)
+        number = written.number + "%" if f"{written.number}%" in written.text else written.number
+        return written.text.replace(number, f"**{number}**", 1)
 
     def label(self, indicator: str, **dims: Any) -> str:
         """Return the reference-period label of a value ("1—10月" style), or a gap marker."""

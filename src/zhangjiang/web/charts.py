@@ -10,14 +10,18 @@ _FONT = "Noto Sans CJK SC, Source Han Sans SC, PingFang SC, Microsoft YaHei, san
 _COLOURS = ["#1f5fa8", "#c0392b", "#2e7d32", "#8e44ad", "#b9770e", "#117a8b", "#6d4c41"]
 
 
-def bar_chart(labels: list[str], values: list[Any], title: str, unit: str) -> dict[str, Any]:
+def bar_chart(
+    labels: list[str], values: list[Any], title: str, unit: str
+) -> dict[str, Any]:
     """Return a Plotly figure with one bar per label."""
     trace = {
         "type": "bar",
         "x": labels,
         "y": values,
         "marker": {"color": _COLOURS[0]},
-        "hovertemplate": "%{x}: %{y}" + (f" {unit}" if unit else "") + "<extra></extra>",
+        "hovertemplate": "%{x}: %{y}"
+        + (f" {unit}" if unit else "")
+        + "<extra></extra>",
     }
     return _figure([trace], title, unit)
 
@@ -78,6 +82,10 @@ def _figure(traces: list[dict[str, Any]], title: str, unit: str) -> dict[str, An
             "paper_bgcolor": "#ffffff",
             "plot_bgcolor": "#ffffff",
             "xaxis": {"automargin": True},
-            "yaxis": {"title": {"text": unit}, "automargin": True, "rangemode": "tozero"},
+            "yaxis": {
+                "title": {"text": unit},
+                "automargin": True,
+                "rangemode": "tozero",
+            },
         },
     }

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote, urlencode
 
 from zhangjiang.snapshot import Snapshot
 from zhangjiang.web.charts import bar_chart, line_chart, sparkline
 from zhangjiang.web.formatting import format_growth, format_value
 from zhangjiang.web.i18n import BATCH_STATUSES, VALUE_STATUSES, label, pick
+from zhangjiang.web.records import FACILITY_DIMENSION, facility_titles
+from zhangjiang.web.urls import indicator_api, indicator_href
 
 __all__ = [
     "MAX_CARD_FIGURES",
@@ -18,8 +19,7 @@ __all__ = [
     "chart_for",
     "dimension_chart",
     "dimension_label",
-    "href",
-    "indicator_href",
+    "growth",
     "indicator_summary",
     "same_kind_periods",
     "time_chart",
@@ -32,18 +32,9 @@ _MAX_LINES = 8
 YOY_SUFFIX = "_yoy"
 
 
-def href(path: str, **params: Any) -> str:
-    """Return ``path`` with the non-empty query parameters appended."""
-    query = urlencode({k: v for k, v in params.items() if v not in (None, "")})
-    return f"{path}?{query}" if query else path
-
-
-def indicator_href(indicator_id: str, period: str | None) -> str:
-    """Return the link to an indicator's page."""
-    return href(f"/indicator/{quote(indicator_id)}", period=period)
-
-
-def indicator_summary(ind: dict[str, Any], lang: str, period: str | None) -> dict[str, Any]:
+def indicator_summary(
+    ind: dict[str, Any], lang: str, period: str | None
+) -> dict[str, Any]:
     """Return the identity of an indicator as every page lists it."""
     return {
         "id": ind["id"],
@@ -53,14 +44,19 @@ def indicator_summary(ind: dict[str, Any], lang: str, period: str | None) -> dic
         "unit": pick(lang, ind["unit"], ind["unit_en"]),
         "domain": ind["domain"],
         "href": indicator_href(ind["id"], period),
-        "api": href(f"/api/v1/indicators/{quote(ind['id'])}", period=period),
+        "api": indicator_api(ind["id"], period),
     }
 
 
-def dimension_label(snap: Snapshot, ind: dict[str, Any], dims: dict[str, Any], lang: str) -> str:
-    """Return "轮次 1 · 设施 上海光源": each dimension's column title and its value."""
+def dimension_label(
+    snap: Snapshot, ind: dict[str, Any], dims: dict[str, Any], lang: str
+) -> str:
+    """Return "轮次 1 · 上海光源一期": column title and value; a facility by its name."""
     parts = []
     for name, value in dims.items():
+        if name == FACILITY_DIMENSION:
+            parts.append(facility_titles(snap, lang).get(str(value), str(value)))
+            continue
         title = _column_title(snap, ind, name, lang)
         parts.append(f"{title} {value}" if title else str(value))
     return " · ".join(parts)
@@ -76,7 +72,9 @@ def value_rows(
             "label": dimension_label(snap, ind, v["dimensions"], lang),
             "value": v["value"],
             "display": format_value(v["value"], ind, lang),
-            "reference_period": pick(lang, v["reference_period"], v["reference_period_en"]),
+            "reference_period": pick(
+                lang, v["reference_period"], v["reference_period_en"]
+            ),
             "status": v["status"],
             "status_label": label(VALUE_STATUSES, v["status"], lang),
             "sources": v["sources"],
@@ -85,7 +83,9 @@ def value_rows(
     ]
 
 
-def card(snap: Snapshot, ind: dict[str, Any], period: str, lang: str) -> dict[str, Any] | None:
+def card(
+    snap: Snapshot, ind: dict[str, Any], period: str, lang: str
+) -> dict[str, Any] | None:
     """Return the headline card of an indicator, or None when it has no short list of figures."""
     values = snap.values(ind["id"], period)
     if not values or len(values) > MAX_CARD_FIGURES:
@@ -93,7 +93,7 @@ def card(snap: Snapshot, ind: dict[str, Any], period: str, lang: str) -> dict[st
     periods = same_kind_periods(snap, period)
     rows = value_rows(snap, ind, values, lang)
     for row in rows:
-        row["yoy"] = _yoy(snap, ind["id"], row["dimensions"], period, lang)
+        row["yoy"] = growth(snap, ind["id"], row["dimensions"], period, lang)
         row["trend"] = _trend(snap, ind["id"], row["dimensions"], periods)
     return {
         **indicator_summary(ind, lang, period),
@@ -143,13 +143,17 @@ def time_chart(
     return line_chart(periods, lines, title, unit) if lines else None
 
 
-def batch_row(snap: Snapshot, batch: dict[str, Any], lang: str, downloads: bool) -> dict[str, Any]:
+def batch_row(
+    snap: Snapshot, batch: dict[str, Any], lang: str, downloads: bool
+) -> dict[str, Any]:
     """Return a batch as the lineage and data pages list it."""
     form = snap.forms.get(batch["dataset"])
     return {
         "id": batch["id"],
         "dataset": batch["dataset"],
-        "dataset_title": pick(lang, form["zh"], form["en"]) if form else batch["dataset"],
+        "dataset_title": pick(lang, form["zh"], form["en"])
+        if form
+        else batch["dataset"],
         "file": batch["file"],
         "sha256": batch["sha256"],
         "size": batch["size"],
@@ -171,13 +175,18 @@ def same_kind_periods(snap: Snapshot, period: str) -> list[str]:
     return [p for p in snap.periods if len(p) == len(period)]
 
 
-def _yoy(
+def growth(
     snap: Snapshot, indicator_id: str, dims: dict[str, Any], period: str, lang: str
 ) -> dict[str, Any] | None:
+    """Return the year-on-year change of a value, from the ``<id>_yoy`` indicator if declared."""
     yoy_id = indicator_id + YOY_SUFFIX
     for v in snap.values(yoy_id, period) if yoy_id in snap.indicators else []:
         if v["dimensions"] == dims and v["value"] is not None:
-            return {"id": yoy_id, "value": v["value"], "display": format_growth(v["value"], lang)}
+            return {
+                "id": yoy_id,
+                "value": v["value"],
+                "display": format_growth(v["value"], lang),
+            }
     return None
 
 
@@ -188,7 +197,9 @@ def _trend(
         return None
     values = []
     for p in periods:
-        match = [v["value"] for v in snap.values(indicator_id, p) if v["dimensions"] == dims]
+        match = [
+            v["value"] for v in snap.values(indicator_id, p) if v["dimensions"] == dims
+        ]
         values.append(match[0] if match else None)
     points = sparkline(values)
     return {"periods": periods, "values": values, "points": points} if points else None

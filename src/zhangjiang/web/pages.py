@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from zhangjiang.errors import UnknownIndicatorError, ZhangjiangError
+from zhangjiang.errors import UnknownIndicatorError
 from zhangjiang.snapshot import Snapshot
+from zhangjiang.web.errors import UnknownPageError
 from zhangjiang.web.figures import (
     YOY_SUFFIX,
     batch_row,
@@ -14,16 +15,23 @@ from zhangjiang.web.figures import (
     chart_for,
     dimension_chart,
     dimension_label,
-    href,
+    growth,
     indicator_summary,
     time_chart,
     value_rows,
 )
+from zhangjiang.web.formatting import format_value
 from zhangjiang.web.i18n import AREAS, area_title, pick
-from zhangjiang.web.records import facilities, facility_status, milestones
+from zhangjiang.web.records import (
+    FACILITY_DIMENSION,
+    facilities,
+    facility_status,
+    milestones,
+)
+from zhangjiang.web.reports import Reports, report_content
+from zhangjiang.web.urls import href
 
 __all__ = [
-    "UnknownPageError",
     "area_page",
     "areas",
     "data_page",
@@ -31,15 +39,11 @@ __all__ = [
     "indicator_list",
     "indicator_page",
     "overview_page",
+    "report",
 ]
 
-FACILITY_DIMENSION = "facility"
 _MAX_CARDS_PER_AREA = 8
 _MAX_TABLE_ROWS = 60
-
-
-class UnknownPageError(ZhangjiangError):
-    """No area or facility is known under that name."""
 
 
 def areas(snap: Snapshot) -> list[str]:
@@ -57,27 +61,33 @@ def overview_page(snap: Snapshot, period: str | None, lang: str) -> dict[str, An
             for ind in _headline_indicators(snap, domain)
             if period and (c := card(snap, ind, period, lang)) is not None
         ]
-        sections.append({
-            "domain": domain,
-            "title": area_title(domain, lang),
-            "href": href(f"/area/{quote(domain)}", period=period),
-            "cards": cards[:_MAX_CARDS_PER_AREA],
-            "more": max(0, len(cards) - _MAX_CARDS_PER_AREA),
-        })
+        sections.append(
+            {
+                "domain": domain,
+                "title": area_title(domain, lang),
+                "href": href(f"/area/{quote(domain)}", period=period),
+                "cards": cards[:_MAX_CARDS_PER_AREA],
+                "more": max(0, len(cards) - _MAX_CARDS_PER_AREA),
+            }
+        )
     board = [
         {**f, "figures": _facility_figures(snap, f["name"], period, lang)[:3]}
-        for f in facilities(snap, period, lang, FACILITY_DIMENSION)
+        for f in facilities(snap, period, lang)
     ]
     return {
         **_common(snap, "overview", period, lang, "/", "/api/v1/overview"),
-        "title": pick(lang, "张江综合性国家科学中心监测总览", "Zhangjiang monitoring overview"),
+        "title": pick(
+            lang, "张江综合性国家科学中心监测总览", "Zhangjiang monitoring overview"
+        ),
         "areas": sections,
         "facilities": board,
-        "milestones": milestones(snap, lang),
+        "milestones": milestones(snap, period, lang),
     }
 
 
-def area_page(snap: Snapshot, domain: str, period: str | None, lang: str) -> dict[str, Any]:
+def area_page(
+    snap: Snapshot, domain: str, period: str | None, lang: str
+) -> dict[str, Any]:
     """Return an area: every indicator of the domain with its values and a chart."""
     if domain not in areas(snap):
         raise UnknownPageError(f"未知领域“{domain}” / unknown area {domain!r}")
@@ -91,9 +101,11 @@ def area_page(snap: Snapshot, domain: str, period: str | None, lang: str) -> dic
     }
 
 
-def facility_page(snap: Snapshot, name: str, period: str | None, lang: str) -> dict[str, Any]:
+def facility_page(
+    snap: Snapshot, name: str, period: str | None, lang: str
+) -> dict[str, Any]:
     """Return a facility: its status and every indicator value about it."""
-    known = {f["name"]: f for f in facilities(snap, period, lang, FACILITY_DIMENSION)}
+    known = {f["name"]: f for f in facilities(snap, period, lang)}
     if name not in known:
         raise UnknownPageError(f"未知设施“{name}” / unknown facility {name!r}")
     blocks = []
@@ -101,17 +113,22 @@ def facility_page(snap: Snapshot, name: str, period: str | None, lang: str) -> d
         if FACILITY_DIMENSION not in ind["dimensions"] or not period:
             continue
         values = [
-            v for v in snap.values(ind["id"], period)
+            v
+            for v in snap.values(ind["id"], period)
             if v["dimensions"].get(FACILITY_DIMENSION) == name
         ]
         if values:
-            blocks.append(_indicator_block(snap, ind, period, lang, values, with_chart=False))
+            blocks.append(
+                _indicator_block(snap, ind, period, lang, values, with_chart=False)
+            )
     path = f"/facility/{quote(name)}"
     return {
-        **_common(snap, "facility", period, lang, path, f"/api/v1/facilities/{quote(name)}"),
+        **_common(
+            snap, "facility", period, lang, path, f"/api/v1/facilities/{quote(name)}"
+        ),
         "title": known[name]["title"],
         "facility": known[name],
-        "status": facility_status(snap, name, lang),
+        "status": facility_status(snap, name, period, lang),
         "indicators": blocks,
     }
 
@@ -119,14 +136,17 @@ def facility_page(snap: Snapshot, name: str, period: str | None, lang: str) -> d
 def indicator_list(snap: Snapshot, period: str | None, lang: str) -> dict[str, Any]:
     """Return the catalogue with each indicator's values for the period."""
     return {
-        **_common(snap, "indicators", period, lang, "/indicators", "/api/v1/indicators"),
+        **_common(
+            snap, "indicators", period, lang, "/indicators", "/api/v1/indicators"
+        ),
         "title": pick(lang, "指标目录", "Indicator catalogue"),
         "indicators": [
             {
                 **indicator_summary(ind, lang, period),
                 "period_rule": ind["period_rule"],
                 "values": value_rows(snap, ind, snap.values(ind["id"], period), lang)
-                if period else [],
+                if period
+                else [],
             }
             for ind in snap.indicators.values()
         ],
@@ -139,7 +159,9 @@ def indicator_page(
     """Return an indicator: definition, values over time and by dimension, lineage."""
     ind = snap.indicators.get(indicator_id)
     if ind is None:
-        raise UnknownIndicatorError(f"未知指标“{indicator_id}” / unknown indicator {indicator_id!r}")
+        raise UnknownIndicatorError(
+            f"未知指标“{indicator_id}” / unknown indicator {indicator_id!r}"
+        )
     values = snap.values(indicator_id, period) if period else []
     sources = sorted({s for v in values for s in v["sources"]})
     title = pick(lang, ind["title_zh"], ind["title_en"])
@@ -147,10 +169,16 @@ def indicator_page(
     api = f"/api/v1/indicators/{quote(indicator_id)}"
     charts = []
     if period:
-        by_dim = dimension_chart(snap, ind, period, lang, pick(lang, "按维度", "By dimension"))
-        by_time = time_chart(snap, ind, period, lang, pick(lang, "历年变化", "Over time"))
+        by_dim = dimension_chart(
+            snap, ind, period, lang, pick(lang, "按维度", "By dimension")
+        )
+        by_time = time_chart(
+            snap, ind, period, lang, pick(lang, "历年变化", "Over time")
+        )
         charts = [c for c in (by_dim, by_time) if c is not None]
     rows = value_rows(snap, ind, values, lang)
+    for row in rows:
+        row["yoy"] = growth(snap, indicator_id, row["dimensions"], period or "", lang)
     return {
         **_common(snap, "indicator", period, lang, path, api),
         "title": title,
@@ -161,12 +189,17 @@ def indicator_page(
             "unit_zh": ind["unit"],
             "unit_en": ind["unit_en"],
             "period_rule": ind["period_rule"],
-            "period_rule_label": pick(lang, ind["period_rule_zh"], ind["period_rule_en"]),
+            "period_rule_label": pick(
+                lang, ind["period_rule_zh"], ind["period_rule_en"]
+            ),
             "dimensions": ind["dimensions"],
             "inputs": [_form_ref(snap, name, lang) for name in ind["inputs"]],
             "definition_hash": ind["definition_hash"],
-            "area": {"domain": ind["domain"], "title": area_title(ind["domain"], lang),
-                     "href": href(f"/area/{quote(ind['domain'])}", period=period)},
+            "area": {
+                "domain": ind["domain"],
+                "title": area_title(ind["domain"], lang),
+                "href": href(f"/area/{quote(ind['domain'])}", period=period),
+            },
             "yoy": (indicator_id + YOY_SUFFIX) in snap.indicators,
         },
         "values": rows,
@@ -176,10 +209,13 @@ def indicator_page(
         "series": _series(snap, ind, lang),
         "charts": charts,
         "lineage": [
-            batch_row(snap, snap.batches[s], lang, downloads) for s in sources if s in snap.batches
+            batch_row(snap, snap.batches[s], lang, downloads)
+            for s in sources
+            if s in snap.batches
         ],
         "exports": {
-            fmt: href(f"{api}.{fmt}", period=period) for fmt in ("csv", "xlsx", "sdmx.csv")
+            fmt: href(f"{api}.{fmt}", period=period)
+            for fmt in ("csv", "xlsx", "sdmx.csv")
         },
     }
 
@@ -191,6 +227,17 @@ def data_page(snap: Snapshot, lang: str, downloads: bool) -> dict[str, Any]:
         "title": pick(lang, "数据报送", "Data submission"),
         "forms": [_form_entry(form, lang) for form in snap.forms.values()],
         "batches": [batch_row(snap, b, lang, downloads) for b in snap.data["batches"]],
+    }
+
+
+def report(
+    snap: Snapshot, reports: Reports, period: str | None, lang: str
+) -> dict[str, Any]:
+    """Return the report page: the generated report, or a note that it is not available."""
+    return {
+        **_common(snap, "report", period, lang, "/report", "/api/v1/report"),
+        "title": pick(lang, "监测报告", "Monitoring report"),
+        **report_content(reports, snap.version, period, lang),
     }
 
 
@@ -211,14 +258,19 @@ def _common(
 
 def _headline_indicators(snap: Snapshot, domain: str) -> list[dict[str, Any]]:
     return [
-        ind for ind in snap.indicators.values()
+        ind
+        for ind in snap.indicators.values()
         if ind["domain"] == domain and not ind["id"].endswith(YOY_SUFFIX)
     ]
 
 
 def _indicator_block(
-    snap: Snapshot, ind: dict[str, Any], period: str | None, lang: str,
-    values: list[dict[str, Any]] | None = None, with_chart: bool = True,
+    snap: Snapshot,
+    ind: dict[str, Any],
+    period: str | None,
+    lang: str,
+    values: list[dict[str, Any]] | None = None,
+    with_chart: bool = True,
 ) -> dict[str, Any]:
     if values is None:
         values = snap.values(ind["id"], period) if period else []
@@ -255,6 +307,7 @@ def _series(snap: Snapshot, ind: dict[str, Any], lang: str) -> list[dict[str, An
             "label": dimension_label(snap, ind, v["dimensions"], lang),
             "dimensions": v["dimensions"],
             "value": v["value"],
+            "display": format_value(v["value"], ind, lang),
             "status": v["status"],
         }
         for v in snap.series(ind["id"])
@@ -264,7 +317,11 @@ def _series(snap: Snapshot, ind: dict[str, Any], lang: str) -> list[dict[str, An
 def _form_ref(snap: Snapshot, name: str, lang: str) -> dict[str, Any]:
     form = snap.forms.get(name)
     title = pick(lang, form["zh"], form["en"]) if form else name
-    return {"name": name, "title": title, "template": f"/forms/{quote(name)}/template.xlsx"}
+    return {
+        "name": name,
+        "title": title,
+        "template": f"/forms/{quote(name)}/template.xlsx",
+    }
 
 
 def _form_entry(form: dict[str, Any], lang: str) -> dict[str, Any]:

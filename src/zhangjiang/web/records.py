@@ -1,101 +1,156 @@
-"""Facilities and milestones read from the snapshot's record datasets, when present.
+"""Facilities and milestones, read from the snapshot's record datasets when present.
 
-These datasets are declared by other parts of the platform; the pages read them through
-their form declarations (column types and titles) rather than through fixed column names,
-and show nothing when a dataset is absent.
+Indicators name a facility by its id in the ``facility`` dimension; the facility register
+(form ``facilities``) gives its names, and ``facility-status`` its status over time.
+Milestones come from ``facility-milestones`` and ``events``. Pages read these through the
+form declarations and show nothing where a dataset is absent.
 """
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 from urllib.parse import quote
 
+from zhangjiang.periods import parse_period
 from zhangjiang.snapshot import Snapshot
-from zhangjiang.web.figures import href
 from zhangjiang.web.i18n import pick
+from zhangjiang.web.urls import href
 
-__all__ = ["MILESTONE_DATASETS", "facilities", "facility_status", "milestones"]
+__all__ = [
+    "FACILITY_DIMENSION",
+    "MILESTONE_DATASETS",
+    "facilities",
+    "facility_status",
+    "facility_titles",
+    "milestones",
+]
 
+FACILITY_DIMENSION = "facility"
+FACILITY_REGISTER = "facilities"
+FACILITY_STATUS = "facility-status"
 MILESTONE_DATASETS = ("facility-milestones", "events")
-FACILITY_DATASET = "facilities"
-_NAME_COLUMNS = ("facility", "name", "facility_id", "id")
-_STATUS_COLUMNS = ("status", "stage", "phase")
+_ID_COLUMNS = ("facility_id", "facility", "id")
 _DATE_TYPES = ("date", "month", "timestamp")
 _MAX_MILESTONES = 8
+_PRECISION = {"年": 4, "月": 7}  # a date known to the year or month is shown as such
 
 
-def facilities(snap: Snapshot, period: str | None, lang: str, dimension: str) -> list[dict[str, Any]]:
-    """Return every facility named in the register or in an indicator's ``dimension``."""
-    names: dict[str, None] = {}
-    for row in snap.records.get(FACILITY_DATASET, []):
-        key = _first(row, _NAME_COLUMNS)
-        if key:
-            names[str(key)] = None
+@lru_cache(maxsize=8)
+def facility_titles(snap: Snapshot, lang: str) -> dict[str, str]:
+    """Return each registered facility's id and its name in ``lang``."""
+    titles = {}
+    for row in snap.records.get(FACILITY_REGISTER, []):
+        key = _first(row, _ID_COLUMNS)
+        if key is not None:
+            titles[str(key)] = str(
+                _first(row, (f"name_{lang}", "name_zh", "short_name", "name")) or key
+            )
+    return titles
+
+
+def facilities(snap: Snapshot, period: str | None, lang: str) -> list[dict[str, Any]]:
+    """Return every facility in the register or named by an indicator value of the period."""
+    ids: dict[str, None] = dict.fromkeys(facility_titles(snap, lang))
     for ind in snap.indicators.values():
-        if dimension in ind["dimensions"] and period:
+        if FACILITY_DIMENSION in ind["dimensions"] and period:
             for v in snap.values(ind["id"], period):
-                if v["dimensions"].get(dimension) not in (None, ""):
-                    names[str(v["dimensions"][dimension])] = None
+                if v["dimensions"].get(FACILITY_DIMENSION) not in (None, ""):
+                    ids[str(v["dimensions"][FACILITY_DIMENSION])] = None
+    titles = facility_titles(snap, lang)
     out = []
-    for name in names:
-        status = facility_status(snap, name, lang)
-        out.append({
-            "name": name,
-            "title": (status or {}).get("title") or name,
-            "status": (status or {}).get("status"),
-            "href": href(f"/facility/{quote(name, safe='')}", period=period),
-            "api": href(f"/api/v1/facilities/{quote(name, safe='')}", period=period),
-        })
+    for fid in ids:
+        status = _latest_status(snap, fid, period)
+        out.append(
+            {
+                "name": fid,
+                "title": titles.get(fid, fid),
+                "status": status["status"] if status else None,
+                "href": href(f"/facility/{quote(fid, safe='')}", period=period),
+                "api": href(f"/api/v1/facilities/{quote(fid, safe='')}", period=period),
+            }
+        )
     return out
 
 
-def facility_status(snap: Snapshot, name: str, lang: str) -> dict[str, Any] | None:
-    """Return a facility's register row as labelled fields, with its title and status."""
-    form = snap.forms.get(FACILITY_DATASET)
-    for row in snap.records.get(FACILITY_DATASET, []):
-        if form is None or str(_first(row, _NAME_COLUMNS)) != name:
-            continue
-        fields = [
-            {"name": c["name"], "label": pick(lang, c["zh"], c["en"]), "value": row.get(c["name"])}
-            for c in form["columns"]
-            if row.get(c["name"]) not in (None, "")
-        ]
-        return {
-            "title": _localised(row, "name", lang) or name,
-            "status": _first(row, _STATUS_COLUMNS),
-            "fields": fields,
+def facility_status(
+    snap: Snapshot, fid: str, period: str | None, lang: str
+) -> dict[str, Any] | None:
+    """Return a facility's register row as labelled fields, with its status in the period."""
+    form = snap.forms.get(FACILITY_REGISTER)
+    row = next(
+        (
+            r
+            for r in snap.records.get(FACILITY_REGISTER, [])
+            if str(_first(r, _ID_COLUMNS)) == fid
+        ),
+        None,
+    )
+    status = _latest_status(snap, fid, period)
+    if row is None and status is None:
+        return None
+    fields = [
+        {
+            "name": c["name"],
+            "label": pick(lang, c["zh"], c["en"]),
+            "value": row[c["name"]],
         }
-    return None
+        for c in (form["columns"] if form and row else [])
+        if row is not None and row.get(c["name"]) not in (None, "")
+    ]
+    return {
+        "title": facility_titles(snap, lang).get(fid, fid),
+        "status": status["status"] if status else None,
+        "since": status["since"] if status else None,
+        "fields": fields,
+    }
 
 
-def milestones(snap: Snapshot, lang: str) -> list[dict[str, Any]]:
-    """Return the latest milestones and events, newest first, as date and text."""
+def milestones(snap: Snapshot, period: str | None, lang: str) -> list[dict[str, Any]]:
+    """Return the latest milestones and events up to the end of the period, newest first."""
+    end = parse_period(period).end.isoformat() if period else "9999"
+    titles = facility_titles(snap, lang)
     items = []
     for dataset in MILESTONE_DATASETS:
         form = snap.forms.get(dataset)
         if form is None:
             continue
         date_cols = [c["name"] for c in form["columns"] if c["type"] in _DATE_TYPES]
-        text_cols = _text_columns(form, lang)
         for row in snap.records.get(dataset, []):
-            when = _first(row, date_cols)
-            text = " · ".join(str(row[c]) for c in text_cols if row.get(c) not in (None, ""))
-            if text:
-                items.append({"date": str(when or "")[:10], "text": text, "dataset": dataset})
-    items.sort(key=lambda item: item["date"], reverse=True)
-    return items[:_MAX_MILESTONES]
+            when = str(_first(row, date_cols) or "")[:10]
+            text = _first(
+                row, (f"text_{lang}", "text_zh", "text", f"title_{lang}", "title")
+            )
+            if not text or (when and when >= end):
+                continue
+            subject = row.get(FACILITY_DIMENSION)
+            if subject:
+                text = f"{titles.get(str(subject), subject)}：{text}"
+            shown = when[: _PRECISION.get(str(row.get("precision")), 10)]
+            items.append(
+                {"date": shown, "sort": when, "text": str(text), "dataset": dataset}
+            )
+    items.sort(key=lambda item: item["sort"], reverse=True)
+    return [
+        {k: v for k, v in item.items() if k != "sort"}
+        for item in items[:_MAX_MILESTONES]
+    ]
 
 
-def _text_columns(form: dict[str, Any], lang: str) -> list[str]:
-    strings = [c["name"] for c in form["columns"] if c["type"] == "string"]
-    # Bilingual registers carry a column per language (title_zh / title_en): keep one.
-    other = "_zh" if lang == "en" else "_en"
-    own = [c for c in strings if not c.endswith(other)]
-    return [c for c in own if not c.endswith("_id") and c != "id"] or own
-
-
-def _localised(row: dict[str, Any], column: str, lang: str) -> Any:
-    return row.get(f"{column}_{lang}") or row.get(column)
+def _latest_status(
+    snap: Snapshot, fid: str, period: str | None
+) -> dict[str, Any] | None:
+    end = parse_period(period).end.isoformat() if period else "9999"
+    latest = None
+    for row in snap.records.get(FACILITY_STATUS, []):
+        since = str(row.get("effective_date") or "")
+        if (
+            str(row.get(FACILITY_DIMENSION)) == fid
+            and since < end
+            and (latest is None or since > latest["since"])
+        ):
+            latest = {"status": row.get("status"), "since": since}
+    return latest
 
 
 def _first(row: dict[str, Any], columns: tuple[str, ...] | list[str]) -> Any:

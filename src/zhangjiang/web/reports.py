@@ -1,16 +1,24 @@
-"""The generated report on the web: rendered by ``zhangjiang.report`` when it is installed."""
+"""The generated report on the web, rendered by ``zhangjiang.report`` when it is installed.
+
+The report module reads the database, which a CLI command may be holding. So each
+rendering is kept with the snapshot version it was made for; while the database is busy the
+last good rendering is shown (marked stale), and a failure is never kept.
+"""
 
 from __future__ import annotations
 
 import importlib
+import re
+import threading
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from zhangjiang.errors import ZhangjiangError
+from zhangjiang.errors import StoreBusyError, ZhangjiangError
 from zhangjiang.store import Store
-from zhangjiang.web.figures import href
+from zhangjiang.web.urls import href
 
-__all__ = ["REPORT_FORMATS", "render_report", "report_page"]
+__all__ = ["REPORT_FORMATS", "Rendered", "Reports", "render_report", "report_content"]
 
 #: Downloadable formats of the report and their media types.
 REPORT_FORMATS: dict[str, str] = {
@@ -32,36 +40,87 @@ def render_report(store: Store, period: str, fmt: str, lang: str) -> bytes | Non
     if render is None:
         return None
     out = render(store, period, fmt, lang)
+    if isinstance(out, tuple):  # (document, Report): the document is what we serve
+        out = out[0]
     if isinstance(out, Path):
         return out.read_bytes()
     return out.encode("utf-8") if isinstance(out, str) else bytes(out)
 
 
-def report_page(store: Store, period: str | None, lang: str) -> dict[str, Any]:
-    """Return the report page: the report as markdown and HTML, or why it is not available."""
-    markdown: str | None = None
-    problem = None
+@dataclass(frozen=True)
+class Rendered:
+    """A report document, or why there is none; ``stale`` when it predates the snapshot."""
+
+    body: bytes | None
+    problem: str | None = None
+    stale: bool = False
+
+
+class Reports:
+    """Renderings of the report per (period, format, language), one per snapshot version."""
+
+    def __init__(self, store: Store) -> None:
+        """Render the report of ``store``."""
+        self.store = store
+        self._done: dict[tuple[str, str, str], tuple[str, bytes]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, version: str, period: str, fmt: str, lang: str) -> Rendered:
+        """Return the report for the snapshot ``version``, rendering it if needed."""
+        key = (period, fmt, lang)
+        with self._lock:  # one rendering at a time: each reads the whole store
+            old = self._done.get(key)
+            if old is not None and old[0] == version:
+                return Rendered(old[1])
+            try:
+                body = render_report(self.store, period, fmt, lang)
+            except StoreBusyError as exc:
+                return (
+                    Rendered(old[1], str(exc), stale=True)
+                    if old
+                    else Rendered(None, str(exc))
+                )
+            except ZhangjiangError as exc:
+                return Rendered(None, str(exc))
+            if body is not None:
+                self._done[key] = (version, body)
+            return Rendered(body)
+
+
+def report_content(
+    reports: Reports, version: str, period: str | None, lang: str
+) -> dict[str, Any]:
+    """Return the report for the page: markdown and HTML, or why it is not available."""
+    markdown = content = problem = None
+    stale = False
     if period:
-        try:
-            body = render_report(store, period, "md", lang)
-        except ZhangjiangError as exc:
-            body, problem = None, str(exc)
-        markdown = body.decode("utf-8") if body is not None else None
+        md = reports.get(version, period, "md", lang)
+        page = reports.get(version, period, "html", lang) if md.body is not None else md
+        problem, stale = md.problem or page.problem, md.stale or page.stale
+        markdown = md.body.decode("utf-8") if md.body is not None else None
+        content = _content(page.body.decode("utf-8")) if page.body is not None else None
     return {
         "available": markdown is not None,
+        "stale": stale,
         "problem": problem,
         "markdown": markdown,
-        "content_html": _to_html(markdown) if markdown else None,
+        "content_html": content,
         "downloads": {
-            fmt: href(f"/report.{fmt}", period=period, lang=lang) for fmt in REPORT_FORMATS
+            fmt: href(f"/report.{fmt}", period=period, lang=lang)
+            for fmt in REPORT_FORMATS
         }
         if markdown is not None
         else {},
     }
 
 
-def _to_html(markdown: str) -> str:
-    # Raw HTML in the markdown is escaped (html=False): the report quotes ingested names.
-    from markdown_it import MarkdownIt
-
-    return str(MarkdownIt("commonmark", {"html": False}).enable("table").render(markdown))
+def _content(document: str) -> str:
+    # The report's own HTML page (text escaped by zhangjiang.report): keep what is inside
+    # <main> (or <body>) to show within the dashboard's layout.
+    for tag in ("main", "body"):
+        match = re.search(
+            rf"<{tag}[^>]*>(.*)</{tag}>", document, re.DOTALL | re.IGNORECASE
+        )
+        if match:
+            return match.group(1).strip()
+    return document

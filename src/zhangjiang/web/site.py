@@ -18,15 +18,16 @@ from jinja2 import Environment, PackageLoader, pass_context
 from jinja2.runtime import Context
 
 from zhangjiang.config import Settings
-from zhangjiang.errors import ZhangjiangError
+from zhangjiang.demo import DEMO_NOTE
 from zhangjiang.periods import parse_period
 from zhangjiang.snapshot import Snapshot, SnapshotSource
 from zhangjiang.store import Store
-from zhangjiang.web.figures import href
 from zhangjiang.web.i18n import area_title, pick
 from zhangjiang.web.pages import areas
+from zhangjiang.web.reports import Reports
+from zhangjiang.web.urls import href
 
-__all__ = ["Site"]
+__all__ = ["Site", "dump_json", "html_key", "json_key"]
 
 _CACHE_SIZE = 512
 
@@ -39,6 +40,7 @@ class Site:
         self.settings = settings
         self.store = Store(Path(settings.db))
         self.source = SnapshotSource(settings.db)
+        self.reports = Reports(self.store)
         # Until the portal adds roles (issue #9), original files are public in development.
         self.public_downloads = bool(getattr(settings, "public_downloads", True))
         self.env = _environment()
@@ -56,8 +58,8 @@ class Site:
             return snap.latest_period
         return parse_period(text).label
 
-    def cached(self, snap: Snapshot, key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
-        """Return what ``make`` returns for ``key`` under this snapshot, computing it once."""
+    def lookup(self, snap: Snapshot, key: tuple[Any, ...]) -> Any:
+        """Return what is cached for ``key`` under this snapshot, or None."""
         with self._lock:
             if self._cache_version != snap.version:
                 self._cache.clear()
@@ -65,6 +67,15 @@ class Site:
             if key in self._cache:
                 self._cache.move_to_end(key)
                 return self._cache[key]
+        return None
+
+    def cached(
+        self, snap: Snapshot, key: tuple[Any, ...], make: Callable[[], Any]
+    ) -> Any:
+        """Return what ``make`` returns for ``key`` under this snapshot, computing it once."""
+        value = self.lookup(snap, key)
+        if value is not None:
+            return value
         value = make()
         with self._lock:
             if self._cache_version == snap.version:
@@ -73,51 +84,91 @@ class Site:
                     self._cache.popitem(last=False)
         return value
 
-    def page(self, snap: Snapshot, key: tuple[Any, ...], build: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    def page(
+        self, snap: Snapshot, key: tuple[Any, ...], build: Callable[[], dict[str, Any]]
+    ) -> dict[str, Any]:
         """Return the dict of a page, built once per snapshot."""
         return self.cached(snap, ("dict", *key), build)  # type: ignore[no-any-return]
 
-    def json_body(self, snap: Snapshot, key: tuple[Any, ...], build: Callable[[], dict[str, Any]]) -> bytes:
+    def json_body(
+        self, snap: Snapshot, key: tuple[Any, ...], build: Callable[[], dict[str, Any]]
+    ) -> bytes:
         """Return a page's dict serialised as UTF-8 JSON (the page's JSON twin)."""
         return self.cached(  # type: ignore[no-any-return]
-            snap, ("json", *key), lambda: dump_json(self.page(snap, key, build))
+            snap, json_key(key), lambda: dump_json(self.page(snap, key, build))
         )
 
     def html_body(
-        self, snap: Snapshot, key: tuple[Any, ...], build: Callable[[], dict[str, Any]],
-        template: str, path: str, lang: str,
+        self,
+        snap: Snapshot,
+        key: tuple[Any, ...],
+        build: Callable[[], dict[str, Any]],
+        template: str,
+        path: str,
+        lang: str,
     ) -> bytes:
         """Return a page rendered with ``template`` from the same dict as its JSON twin."""
 
         def render() -> bytes:
-            page = self.page(snap, key, build)
-            chrome = self.chrome(snap, path, page.get("period"), lang)
-            return self.env.get_template(template).render(page=page, chrome=chrome, lang=lang).encode()
+            return self.render(snap, self.page(snap, key, build), template, path, lang)
 
-        return self.cached(snap, ("html", template, path, *key), render)  # type: ignore[no-any-return]
+        return self.cached(snap, html_key(key, template, path), render)  # type: ignore[no-any-return]
 
-    def render_error(self, status: int, envelope: dict[str, Any], lang: str, path: str) -> bytes:
+    def render(
+        self, snap: Snapshot, page: dict[str, Any], template: str, path: str, lang: str
+    ) -> bytes:
+        """Render ``template`` with a page dict and the chrome around it."""
+        chrome = self.chrome(snap, path, page.get("period"), lang)
+        return (
+            self.env.get_template(template)
+            .render(page=page, chrome=chrome, lang=lang)
+            .encode()
+        )
+
+    def render_error(
+        self, status: int, envelope: dict[str, Any], lang: str, path: str
+    ) -> bytes:
         """Render the HTML page of an error envelope."""
-        try:
-            snap: Snapshot | None = self.snapshot()
-        except ZhangjiangError:  # the error page must render even without data
-            snap = None
+        # Only the snapshot already read: the error may be that none can be read now.
+        snap = self.source.fresh()
         chrome = self.chrome(snap, path, None, lang)
         page = {**envelope, "title": f"{status}", "lang": lang}
-        return self.env.get_template("error.html.j2").render(page=page, chrome=chrome, lang=lang).encode()
+        return (
+            self.env.get_template("error.html.j2")
+            .render(page=page, chrome=chrome, lang=lang)
+            .encode()
+        )
 
-    def chrome(self, snap: Snapshot | None, path: str, period: str | None, lang: str) -> dict[str, Any]:
+    def chrome(
+        self, snap: Snapshot | None, path: str, period: str | None, lang: str
+    ) -> dict[str, Any]:
         """Return what every page shows around its content: navigation, language, period."""
-        nav = [{"href": href("/", period=period), "label": pick(lang, "总览", "Overview"), "path": "/"}]
+        nav = [
+            {
+                "href": href("/", period=period),
+                "label": pick(lang, "总览", "Overview"),
+                "path": "/",
+            }
+        ]
         for domain in areas(snap) if snap else []:
-            nav.append({
-                "href": href(f"/area/{domain}", period=period),
-                "label": area_title(domain, lang),
-                "path": f"/area/{domain}",
-            })
+            nav.append(
+                {
+                    "href": href(f"/area/{domain}", period=period),
+                    "label": area_title(domain, lang),
+                    "path": f"/area/{domain}",
+                }
+            )
         nav += [
-            {"href": href("/indicators", period=period), "label": pick(lang, "指标", "Indicators"), "path": "/indicators"},
-            {"href": href("/report", period=period), "label": pick(lang, "报告", "Report"), "path": "/report"},
+            {
+                "href": href("/indicators", period=period),
+                "label": pick(lang, "指标", "Indicators"),
+                "path": "/indicators",
+            },
+            {
+                "href": href("/report", period=period),
+                "label": pick(lang, "报告", "Report"),
+                "path": "/report",
+            },
             {"href": "/data", "label": pick(lang, "数据报送", "Data"), "path": "/data"},
         ]
         for item in nav:
@@ -126,18 +177,40 @@ class Site:
         return {
             "nav": nav,
             "path": path,
-            "lang_switch": {"href": href(path, period=period, lang=other),
-                            "label": "English" if other == "en" else "中文", "lang": other},
+            "lang_switch": {
+                "href": href(path, period=period, lang=other),
+                "label": "English" if other == "en" else "中文",
+                "lang": other,
+            },
             "periods": list(reversed(snap.periods)) if snap else [],
             "period": period,
+            "show_period": period is not None,
+            "synthetic": bool(snap)
+            and any(
+                b["note"] == DEMO_NOTE
+                for b in snap.batches.values()
+                if b["status"] == "loaded"
+            ),
             "generated_at": snap.generated_at if snap else None,
             "year": datetime.now(UTC).year,
         }
 
 
+def json_key(key: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Return the cache key of a page's JSON body."""
+    return ("json", *key)
+
+
+def html_key(key: tuple[Any, ...], template: str, path: str) -> tuple[Any, ...]:
+    """Return the cache key of a rendered page."""
+    return ("html", template, path, *key)
+
+
 def dump_json(data: Any) -> bytes:
     """Serialise ``data`` as compact UTF-8 JSON."""
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=str).encode()
+    return json.dumps(
+        data, ensure_ascii=False, separators=(",", ":"), default=str
+    ).encode()
 
 
 def _environment() -> Environment:

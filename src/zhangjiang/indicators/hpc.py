@@ -1,0 +1,307 @@
+"""Indicators of the supercomputing centre (forms ``hpc-jobs``, ``hpc-systems``,
+``hpc-user-organizations``).
+
+The figures come from the SQL in :mod:`zhangjiang.hpc_sql`; this module adds the
+``sources`` (batch ids) every indicator returns and maps the store's column names.
+Each figure exists per system (dimension ``system``) and over all systems (an id
+without dimension: ``*_total``, or ``hpc.user_organizations``), because distinct users
+and organisations over all systems are not the sum of the systems' counts.
+"""
+
+from __future__ import annotations
+
+from zhangjiang import hpc_sql
+from zhangjiang.indicators.model import Indicator
+from zhangjiang.indicators.registry import register
+
+__all__: list[str] = []
+
+_START = "CAST($start AS TIMESTAMP)"
+_END = "CAST($end AS TIMESTAMP)"
+_JOBS = ("hpc-jobs",)
+_DOMAIN = "hpc"
+_CORE_HOURS_STYLE = {
+    "scale": "万",
+    "decimals": 2,
+    "unit": "核小时",
+    "unit_en": "core-hours",
+}
+
+# hpc_sql reads hpc_user_organizations(user_name, organization); the form's columns
+# are ``user, organization`` (the headers users write), so a CTE renames them.
+_ORGS_CTE = (
+    'hpc_user_organizations AS (SELECT "user" AS user_name, organization, _batch_id '
+    "FROM main.hpc_user_organizations)"
+)
+# Every job batch that can contribute: jobs running in, or ending in, the period.
+_JOB_BATCHES = (
+    "job_batches AS (SELECT DISTINCT system, _batch_id FROM hpc_jobs "
+    f"WHERE start_time < {_END} AND end_time >= {_START})"
+)
+_SYSTEM_BATCHES = (
+    "SELECT system, _batch_id FROM hpc_systems "
+    f"WHERE CAST(valid_from AS TIMESTAMP) < {_END} "
+    f"AND (valid_to IS NULL OR CAST(valid_to AS TIMESTAMP) > {_START})"
+)
+_ORG_BATCHES = (
+    "SELECT s.system, o._batch_id FROM (SELECT DISTINCT system FROM job_batches) AS s "
+    "CROSS JOIN (SELECT DISTINCT _batch_id FROM hpc_user_organizations) AS o"
+)
+
+
+def _figure_sql(
+    figures: str,
+    column: str,
+    *,
+    by_system: bool,
+    total: str = "grouped",
+    systems: bool = False,
+    orgs: bool = False,
+) -> str:
+    """Wrap a query of :mod:`hpc_sql` into ``[system,] value, sources`` rows.
+
+    ``total`` says how the all-systems figure is had: ``"grouped"`` (the query's own
+    row with ``system`` NULL) or ``"sum"`` (added up over the systems).
+    """
+    unions = ["SELECT system, _batch_id FROM job_batches"]
+    if systems:
+        unions.append(_SYSTEM_BATCHES)
+    if orgs:
+        unions.append(_ORG_BATCHES)
+    ctes = [
+        _ORGS_CTE,
+        f"figures AS ({figures})",
+        _JOB_BATCHES,
+        "batch_union AS (" + " UNION ".join(unions) + ")",
+        "sources AS (SELECT system, list(DISTINCT _batch_id ORDER BY _batch_id) AS sources "
+        "FROM batch_union GROUP BY GROUPING SETS ((system), ()))",
+    ]
+    head = "WITH " + ",\n".join(ctes) + "\n"
+    if by_system:
+        return head + (
+            f"SELECT f.system, f.{column} AS value, s.sources FROM figures AS f "
+            "LEFT JOIN sources AS s ON s.system = f.system "
+            "WHERE f.system IS NOT NULL ORDER BY f.system"
+        )
+    if total == "sum":
+        value = f"(SELECT SUM({column}) FROM figures WHERE system IS NOT NULL)"
+    else:
+        value = f"(SELECT MAX({column}) FROM figures WHERE system IS NULL)"
+    return (
+        head
+        + f"SELECT COALESCE({value}, 0) AS value, s.sources FROM sources AS s WHERE s.system IS NULL"
+    )
+
+
+_UNMAPPED_SQL = f"""
+WITH {_ORGS_CTE}
+SELECT COUNT(DISTINCT j.user_name) AS value,
+       list(DISTINCT j._batch_id ORDER BY j._batch_id) AS sources
+FROM hpc_jobs AS j
+LEFT JOIN hpc_user_organizations AS o ON o.user_name = j.user_name
+WHERE j.start_time < {_END} AND (j.end_time > {_START} OR j.start_time >= {_START})
+  AND o.user_name IS NULL AND j.user_name IS NOT NULL
+"""
+
+
+def _indicator(
+    id_: str,
+    title_zh: str,
+    title_en: str,
+    unit: str,
+    unit_en: str,
+    sql: str,
+    description_zh: str,
+    description_en: str,
+    *,
+    by_system: bool,
+    inputs: tuple[str, ...] = _JOBS,
+    style: dict[str, object] | None = None,
+    keywords: tuple[str, ...] = (),
+) -> Indicator:
+    return Indicator(
+        id=id_,
+        title_zh=title_zh,
+        title_en=title_en,
+        unit=unit,
+        unit_en=unit_en,
+        sql=sql,
+        description_zh=description_zh,
+        description_en=description_en,
+        inputs=inputs,
+        dimensions=("system",) if by_system else (),
+        style=style or {"unit": unit},
+        domain=_DOMAIN,
+        keywords=keywords,
+    )
+
+
+_CORE_HOURS_ZH = "核数 × 作业在报告期内运行的小时数之和；跨月、跨年作业按重叠时长拆分。"
+_CORE_HOURS_EN = (
+    "Sum of cores × hours each job ran inside the period; jobs crossing a month or "
+    "year boundary count for their overlap."
+)
+_JOBS_ZH = "结束时间在报告期内的作业数；同一作业号的重排队运行计一次。"
+_JOBS_EN = (
+    "Jobs whose end time falls in the period; the runs of a requeued job count once."
+)
+_USERS_ZH = "在报告期内有作业运行的不同用户数（同名用户在多个系统中计一次）。"
+_USERS_EN = "Distinct users with a job running in the period (a user of several systems counts once)."
+_ORGS_ZH = (
+    "在报告期内有作业运行的用户所属的不同单位数；未在“超算用户所属单位”中登记的用户"
+    "按作业账户计为一家单位（见 hpc.unmapped_users）。"
+)
+_ORGS_EN = (
+    "Distinct organisations of the users with a job running in the period; a user missing "
+    "from hpc-user-organizations counts under the job's account (see hpc.unmapped_users)."
+)
+_ORG_INPUTS = ("hpc-jobs", "hpc-user-organizations")
+
+register(
+    _indicator(
+        "hpc.core_hours",
+        "超算机时",
+        "HPC core-hours",
+        "核小时",
+        "core-hours",
+        _figure_sql(hpc_sql.core_hours_sql(), "core_hours", by_system=True),
+        _CORE_HOURS_ZH,
+        _CORE_HOURS_EN,
+        by_system=True,
+        style=_CORE_HOURS_STYLE,
+        keywords=("机时", "核时"),
+    ),
+    _indicator(
+        "hpc.core_hours_total",
+        "超算机时（全部系统）",
+        "HPC core-hours, all systems",
+        "核小时",
+        "core-hours",
+        _figure_sql(
+            hpc_sql.core_hours_sql(), "core_hours", by_system=False, total="sum"
+        ),
+        _CORE_HOURS_ZH,
+        _CORE_HOURS_EN,
+        by_system=False,
+        style=_CORE_HOURS_STYLE,
+        keywords=("机时", "核时"),
+    ),
+    _indicator(
+        "hpc.cpu_utilization",
+        "全系统月均CPU使用率",
+        "CPU utilisation (mean of months)",
+        "%",
+        "%",
+        _figure_sql(
+            hpc_sql.utilisation_sql(), "utilisation_pct", by_system=True, systems=True
+        ),
+        "每月已用核时 ÷（当月可用核数 × 当月小时数），可用核数按有效期折算；"
+        "年度值为在役各月的平均，单位 %。",
+        "Each month's core-hours used over the cores available × hours in the month "
+        "(capacity pro-rated by valid_from/valid_to); the year's figure is the mean of "
+        "the months in service, in %.",
+        by_system=True,
+        inputs=("hpc-jobs", "hpc-systems"),
+        style={"percent": True, "decimals": 2},
+        keywords=("使用率", "利用率"),
+    ),
+    _indicator(
+        "hpc.jobs",
+        "完成作业数",
+        "Jobs completed",
+        "个",
+        "jobs",
+        _figure_sql(hpc_sql.jobs_ended_sql(), "jobs_ended", by_system=True),
+        _JOBS_ZH,
+        _JOBS_EN,
+        by_system=True,
+        keywords=("作业",),
+    ),
+    _indicator(
+        "hpc.jobs_total",
+        "完成作业数（全部系统）",
+        "Jobs completed, all systems",
+        "个",
+        "jobs",
+        _figure_sql(hpc_sql.jobs_ended_sql(), "jobs_ended", by_system=False),
+        _JOBS_ZH,
+        _JOBS_EN,
+        by_system=False,
+        keywords=("作业",),
+    ),
+    _indicator(
+        "hpc.users",
+        "活跃用户数",
+        "Active users",
+        "人",
+        "users",
+        _figure_sql(hpc_sql.active_users_sql(), "active_users", by_system=True),
+        _USERS_ZH,
+        _USERS_EN,
+        by_system=True,
+        keywords=("用户",),
+    ),
+    _indicator(
+        "hpc.users_total",
+        "活跃用户数（全部系统）",
+        "Active users, all systems",
+        "人",
+        "users",
+        _figure_sql(hpc_sql.active_users_sql(), "active_users", by_system=False),
+        _USERS_ZH,
+        _USERS_EN,
+        by_system=False,
+        keywords=("用户",),
+    ),
+    _indicator(
+        "hpc.user_organizations",
+        "服务用户单位数",
+        "Organisations served",
+        "家",
+        "organisations",
+        _figure_sql(
+            hpc_sql.active_organizations_sql(),
+            "active_organizations",
+            by_system=False,
+            orgs=True,
+        ),
+        _ORGS_ZH,
+        _ORGS_EN,
+        by_system=False,
+        inputs=_ORG_INPUTS,
+        keywords=("服务用户",),
+    ),
+    _indicator(
+        "hpc.user_organizations_by_system",
+        "服务用户单位数（分系统）",
+        "Organisations served, by system",
+        "家",
+        "organisations",
+        _figure_sql(
+            hpc_sql.active_organizations_sql(),
+            "active_organizations",
+            by_system=True,
+            orgs=True,
+        ),
+        _ORGS_ZH,
+        _ORGS_EN,
+        by_system=True,
+        inputs=_ORG_INPUTS,
+        keywords=("服务用户",),
+    ),
+    _indicator(
+        "hpc.unmapped_users",
+        "未对应单位的超算用户数",
+        "HPC users without organisation",
+        "人",
+        "users",
+        _UNMAPPED_SQL,
+        "报告期内有作业、但不在“超算用户所属单位”中的用户数；大于 0 时服务单位数按账户计，"
+        "应补全对应表。",
+        "Users with a job in the period who are missing from hpc-user-organizations; when "
+        "above 0 the organisations served fall back to job accounts and the map should be "
+        "completed.",
+        by_system=False,
+        inputs=_ORG_INPUTS,
+    ),
+)

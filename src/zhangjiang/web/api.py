@@ -1,0 +1,209 @@
+"""The JSON API under /api/v1/: each page's JSON twin, lists, and indicator exports."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from zhangjiang.errors import UnknownIndicatorError
+from zhangjiang.exports import EXPORT_FORMATS, export_values
+from zhangjiang.web import pages, schemas
+from zhangjiang.web.calls import Call, attachment, begin
+from zhangjiang.web.site import dump_json
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/api/v1", tags=["api"])
+
+PeriodQuery = Annotated[
+    str | None,
+    Query(
+        description="报告期 2022 或 2022-10；默认为最新 / period, e.g. 2022 or 2022-10; default latest"
+    ),
+]
+LangQuery = Annotated[
+    Literal["zh", "en"] | None,
+    Query(description="语言 / language (default: cookie, else zh)"),
+]
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": schemas.ErrorEnvelope, "description": "Malformed parameter"},
+    404: {
+        "model": schemas.ErrorEnvelope,
+        "description": "Unknown indicator, area or facility",
+    },
+    503: {
+        "model": schemas.ErrorEnvelope,
+        "description": "No snapshot and the database is busy",
+    },
+}
+
+
+@router.get("/overview", response_model=schemas.OverviewPage, responses=_ERRORS)
+async def overview(
+    request: Request, period: PeriodQuery = None, lang: LangQuery = None
+) -> Response:
+    """总览 / The overview page's data: headline cards, facility board, milestones."""
+    c = await begin(request, period)
+    return await c.json(
+        ("overview", c.period), lambda: pages.overview_page(c.snap, c.period, c.lang)
+    )
+
+
+@router.get("/areas/{domain}", response_model=schemas.AreaPage, responses=_ERRORS)
+async def area(
+    request: Request, domain: str, period: PeriodQuery = None, lang: LangQuery = None
+) -> Response:
+    """领域 / An area's indicators with their values."""
+    c = await begin(request, period)
+    return await c.json(
+        ("area", domain, c.period),
+        lambda: pages.area_page(c.snap, domain, c.period, c.lang),
+    )
+
+
+@router.get(
+    "/facilities/{facility}", response_model=schemas.FacilityPage, responses=_ERRORS
+)
+async def facility(
+    request: Request, facility: str, period: PeriodQuery = None, lang: LangQuery = None
+) -> Response:
+    """设施 / A facility's status and values."""
+    c = await begin(request, period)
+    return await c.json(
+        ("facility", facility, c.period),
+        lambda: pages.facility_page(c.snap, facility, c.period, c.lang),
+    )
+
+
+@router.get("/indicators", response_model=schemas.IndicatorList, responses=_ERRORS)
+async def indicators(
+    request: Request, period: PeriodQuery = None, lang: LangQuery = None
+) -> Response:
+    """指标目录 / Every indicator with its values for the period."""
+    c = await begin(request, period)
+    return await c.json(
+        ("indicators", c.period), lambda: pages.indicator_list(c.snap, c.period, c.lang)
+    )
+
+
+def _export(fmt: str) -> Any:
+    media_type, _ = EXPORT_FORMATS[fmt]
+
+    async def export(
+        request: Request, indicator_id: str, period: PeriodQuery = None
+    ) -> Response:
+        c = await begin(request, period)
+        if indicator_id not in c.snap.indicators:
+            raise UnknownIndicatorError(
+                f"未知指标“{indicator_id}” / unknown indicator {indicator_id!r}"
+            )
+        # Without ?period= the export holds every period (the time series).
+        values = (
+            c.snap.values(indicator_id, c.period)
+            if period
+            else c.snap.series(indicator_id)
+        )
+        body = await c.cached(
+            ("export", fmt, indicator_id, period and c.period),
+            lambda: export_values(values, fmt),
+        )
+        name = f"{indicator_id}-{c.period}.{fmt}" if period else f"{indicator_id}.{fmt}"
+        return attachment(body, name, media_type)
+
+    export.__doc__ = f"导出 {fmt} / Export an indicator's values as {fmt.upper()}."
+    return export
+
+
+# Longest suffix first: "x.sdmx.csv" must not reach the ".csv" route as indicator "x.sdmx".
+for _fmt in sorted(EXPORT_FORMATS, key=len, reverse=True):
+    router.add_api_route(
+        f"/indicators/{{indicator_id}}.{_fmt}",
+        _export(_fmt),
+        methods=["GET"],
+        responses={
+            200: {"content": {EXPORT_FORMATS[_fmt][0].split(";")[0]: {}}},
+            **_ERRORS,
+        },
+        name=f"export_{_fmt.replace('.', '_')}",
+        response_class=Response,
+    )
+
+
+@router.get(
+    "/indicators/{indicator_id}",
+    response_model=schemas.IndicatorPage,
+    responses=_ERRORS,
+)
+async def indicator(
+    request: Request,
+    indicator_id: str,
+    period: PeriodQuery = None,
+    lang: LangQuery = None,
+) -> Response:
+    """指标 / An indicator: definition, values, series over time, lineage to batches."""
+    c = await begin(request, period)
+    return await c.json(
+        ("indicator", indicator_id, c.period),
+        lambda: pages.indicator_page(
+            c.snap, indicator_id, c.period, c.lang, c.site.public_downloads
+        ),
+    )
+
+
+@router.get("/report", response_model=schemas.ReportPage, responses=_ERRORS)
+async def report(
+    request: Request, period: PeriodQuery = None, lang: LangQuery = None
+) -> Response:
+    """报告 / The generated report as markdown, or why it is not available."""
+    c = await begin(request, period)
+    return await c.json_uncached(
+        lambda: pages.report(c.snap, c.site.reports, c.period, c.lang)
+    )
+
+
+@router.get("/data", response_model=schemas.DataPage, responses=_ERRORS)
+async def data(request: Request, lang: LangQuery = None) -> Response:
+    """数据报送 / Forms with their templates, and batches."""
+    c = await begin(request)
+    return await c.json(
+        ("data",), lambda: pages.data_page(c.snap, c.lang, c.site.public_downloads)
+    )
+
+
+def _data(c: Call) -> dict[str, Any]:
+    # The lists are parts of the data page's dict, not a second reading of the snapshot.
+    return c.site.page(
+        c.snap,
+        ("data", c.lang),
+        lambda: pages.data_page(c.snap, c.lang, c.site.public_downloads),
+    )
+
+
+@router.get("/batches", response_model=schemas.BatchList, responses=_ERRORS)
+async def batches(request: Request, lang: LangQuery = None) -> Response:
+    """批次 / Every batch with its status, newest first."""
+    c = await begin(request)
+
+    def build() -> bytes:
+        rows = _data(c)["batches"]
+        return dump_json({"ok": True, "count": len(rows), "batches": rows})
+
+    return Response(
+        await c.cached(("batches", c.lang), build), media_type="application/json"
+    )
+
+
+@router.get("/forms", response_model=schemas.FormList, responses=_ERRORS)
+async def forms(request: Request, lang: LangQuery = None) -> Response:
+    """报表 / Every declared form with its Excel template."""
+    c = await begin(request)
+
+    def build() -> bytes:
+        rows = _data(c)["forms"]
+        return dump_json({"ok": True, "count": len(rows), "forms": rows})
+
+    return Response(
+        await c.cached(("forms", c.lang), build), media_type="application/json"
+    )

@@ -1,0 +1,347 @@
+"""Response schemas of the JSON API, for the OpenAPI document and the schema tests.
+
+The API answers with the page dicts as they are built (no per-request validation); these
+models describe them, and the tests validate every endpoint's answer against them with
+``extra="forbid"`` so that a field added to a page is also documented here.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+__all__ = [
+    "AreaPage",
+    "Batch",
+    "BatchList",
+    "DataPage",
+    "ErrorEnvelope",
+    "FacilityPage",
+    "FormList",
+    "IndicatorList",
+    "IndicatorPage",
+    "OverviewPage",
+    "ReportPage",
+]
+
+Number = int | float
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ErrorItem(_Strict):
+    """One problem: its type, message and the parameter at fault."""
+
+    type: str
+    message: str
+    location: str | None
+
+
+class ErrorEnvelope(_Strict):
+    """What every API error answers: ``{"ok": false, "error", "errors", "status"}``."""
+
+    ok: Literal[False]
+    error: str
+    errors: list[ErrorItem]
+    status: int
+
+
+class Page(_Strict):
+    """Fields every page's JSON twin carries."""
+
+    ok: Literal[True]
+    page: str
+    lang: Literal["zh", "en"]
+    title: str
+    period: str | None
+    periods: list[str]
+    generated_at: str
+    html: str
+    api: str
+
+
+class ValueRow(_Strict):
+    """One value of an indicator: a dimension combination for the period."""
+
+    dimensions: dict[str, Any]
+    label: str
+    value: Number | None
+    display: str
+    reference_period: str
+    status: str
+    status_label: str
+    sources: list[int]
+
+
+class Trend(_Strict):
+    """A figure's values over the periods, and the sparkline drawing them."""
+
+    periods: list[str]
+    values: list[Number | None]
+    points: str
+
+
+class Growth(_Strict):
+    """A year-on-year change taken from the ``<id>_yoy`` indicator."""
+
+    id: str
+    value: Number
+    display: str
+
+
+class CardFigure(ValueRow):
+    """A figure on a headline card."""
+
+    yoy: Growth | None
+    trend: Trend | None
+
+
+class IndicatorRef(_Strict):
+    """An indicator as every page names and links it."""
+
+    id: str
+    title: str
+    title_zh: str
+    title_en: str
+    unit: str
+    domain: str
+    href: str
+    api: str
+
+
+class Card(IndicatorRef):
+    """A headline card of the overview."""
+
+    reference_period: str
+    status: str
+    status_label: str
+    figures: list[CardFigure]
+
+
+class AreaSection(_Strict):
+    """An area's headline cards on the overview."""
+
+    domain: str
+    title: str
+    href: str
+    cards: list[Card]
+    more: int
+
+
+class FacilityFigure(IndicatorRef):
+    """A key service figure of a facility."""
+
+    dimensions: dict[str, Any]
+    label: str
+    value: Number | None
+    display: str
+    reference_period: str
+    status: str
+    status_label: str
+    sources: list[int]
+
+
+class FacilityRef(_Strict):
+    """A facility on the board."""
+
+    name: str
+    title: str
+    status: Any
+    href: str
+    api: str
+    figures: list[FacilityFigure] = []
+
+
+class Milestone(_Strict):
+    """A milestone or event: its date and text."""
+
+    date: str
+    text: str
+    dataset: str
+
+
+class OverviewPage(Page):
+    """The overview: headline cards per area, facility board, recent milestones."""
+
+    areas: list[AreaSection]
+    facilities: list[FacilityRef]
+    milestones: list[Milestone]
+
+
+class IndicatorBlock(IndicatorRef):
+    """An indicator's values on an area or facility page."""
+
+    reference_period: str | None
+    rows: list[ValueRow]
+    more_rows: int
+    chart: dict[str, Any] | None
+
+
+class AreaPage(Page):
+    """An area with every indicator of its domain."""
+
+    domain: str
+    indicators: list[IndicatorBlock]
+
+
+class FacilityStatus(_Strict):
+    """A facility's register row."""
+
+    title: str
+    status: str | None
+    since: str | None
+    fields: list[dict[str, Any]]
+
+
+class FacilityPage(Page):
+    """A facility with the values about it."""
+
+    facility: FacilityRef
+    status: FacilityStatus | None
+    indicators: list[IndicatorBlock]
+
+
+class ListedIndicator(IndicatorRef):
+    """An indicator of the catalogue with its values for the period."""
+
+    period_rule: str
+    values: list[ValueRow]
+
+
+class IndicatorList(Page):
+    """The indicator catalogue with values for one period."""
+
+    indicators: list[ListedIndicator]
+
+
+class FormRef(_Strict):
+    """A form an indicator reads, with its template."""
+
+    name: str
+    title: str
+    template: str
+
+
+class AreaRef(_Strict):
+    """The area an indicator belongs to."""
+
+    domain: str
+    title: str
+    href: str
+
+
+class IndicatorDefinition(IndicatorRef):
+    """An indicator's definition: description, SQL, unit, period rule, inputs."""
+
+    description: str
+    sql: str
+    unit_zh: str
+    unit_en: str
+    period_rule: str
+    period_rule_label: str
+    dimensions: list[str]
+    inputs: list[FormRef]
+    definition_hash: str
+    area: AreaRef
+    yoy: bool
+
+
+class SeriesPoint(_Strict):
+    """A value of the indicator in one period."""
+
+    period: str
+    label: str
+    dimensions: dict[str, Any]
+    value: Number | None
+    display: str
+    status: str
+
+
+class Batch(_Strict):
+    """A batch: one loaded file, its status, and where to download the original."""
+
+    id: int
+    dataset: str
+    dataset_title: str
+    file: str
+    sha256: str
+    size: int
+    rows: int
+    status: str
+    status_label: str
+    period: str | None
+    scope: str | None
+    loaded_at: str
+    loaded_by: str
+    note: str
+    superseded_by: int | None
+    download: str | None
+
+
+class GrowingValue(ValueRow):
+    """A value with its year-on-year change, where the indicator declares one."""
+
+    yoy: Growth | None
+
+
+class IndicatorPage(Page):
+    """An indicator: definition, values, series over time, charts and lineage."""
+
+    indicator: IndicatorDefinition
+    values: list[GrowingValue]
+    status: str | None
+    status_label: str | None
+    reference_period: str | None
+    series: list[SeriesPoint]
+    charts: list[dict[str, Any]]
+    lineage: list[Batch]
+    exports: dict[str, str]
+
+
+class FormEntry(_Strict):
+    """A form with its Excel template."""
+
+    name: str
+    title: str
+    description: str
+    columns: int
+    keys: list[str]
+    period_column: str | None
+    template: str
+
+
+class DataPage(Page):
+    """Forms and batches."""
+
+    forms: list[FormEntry]
+    batches: list[Batch]
+
+
+class BatchList(_Strict):
+    """Every batch, newest first."""
+
+    ok: Literal[True]
+    count: int
+    batches: list[Batch]
+
+
+class FormList(_Strict):
+    """Every declared form."""
+
+    ok: Literal[True]
+    count: int
+    forms: list[FormEntry]
+
+
+class ReportPage(Page):
+    """The generated report, or why it is not available."""
+
+    available: bool
+    stale: bool
+    problem: str | None
+    markdown: str | None
+    content_html: str | None
+    downloads: dict[str, str]

@@ -1,0 +1,18 @@
+// Draw every chart of the page with the plotly.js served by this app (no CDN).
+// Each <div data-chart="ID"> has its figure as JSON in <script type="application/json" id="ID">.
+"use strict";
+
+document.addEventListener("DOMContentLoaded", function () {
+  if (!window.Plotly) {
+    return;
+  }
+  var config = { displaylogo: false, responsive: true, modeBarButtonsToRemove: ["sendDataToCloud"] };
+  document.querySelectorAll("[data-chart]").forEach(function (el) {
+    var source = document.getElementById(el.getAttribute("data-chart"));
+    if (!source) {
+      return;
+    }
+    var figure = JSON.parse(source.textContent);
+    window.Plotly.newPlot(el, figure.data, figure.layout, config);
+  });
+});

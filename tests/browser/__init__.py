@@ -1,0 +1,1 @@
+"""Browser tests: the dashboard driven through Playwright in Debian's chromium."""
