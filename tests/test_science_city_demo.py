@@ -31,10 +31,11 @@ def demo(
         if i.domain == "science_city" and not i.id.startswith("projects.")
     ]
     compute(store, "2022", ids=ids)
-    rows = {
-        (r["id"], tuple(sorted(r["dimensions"].items()))): r
-        for r in read_values(store, "2022", ids)
-    }
+    rows = {}
+    for r in read_values(store, "2022", ids):
+        # Compare exactly whatever number type the engine returns.
+        r["value"] = None if r["value"] is None else Decimal(str(r["value"]))
+        rows[(r["id"], tuple(sorted(r["dimensions"].items())))] = r
     return store, rows, results
 
 

@@ -76,7 +76,7 @@ def reference_label(rule: str, period: Period, ref_end: date | None) -> tuple[st
             return f"{year}年1—{end.month}月", f"January–{end:%B} {year}"
         case "asof":
             if end == month_end(end):
-                zh = "年底" if end.month == 12 else f"{end.month}月底"
+                zh = "底" if end.month == 12 else f"{end.month}月底"
                 en = f"end of {end:%B %Y}" if end.month != 12 else f"end of {year}"
                 return f"截至{end.year}年{zh}", f"as of the {en}"
             return (

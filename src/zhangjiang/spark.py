@@ -17,6 +17,7 @@ import os
 import re
 import shutil
 import tempfile
+import warnings
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -28,7 +29,7 @@ from sqlglot import exp
 
 from zhangjiang.errors import ZhangjiangError
 from zhangjiang.export_parquet import dataset_dir, export_parquet, partition_column
-from zhangjiang.forms import FORMS
+from zhangjiang.forms import FORMS, Form
 from zhangjiang.indicators.engine import _refresh_snapshot, _store_values, _to_value
 from zhangjiang.indicators.model import Indicator, IndicatorValue
 from zhangjiang.indicators.registry import get_indicator, load_builtin
@@ -67,6 +68,17 @@ SESSION_CONF: dict[str, str] = {
     "spark.sql.shuffle.partitions": "4",
     "spark.sql.session.timeZone": "UTC",
     "spark.sql.ansi.enabled": "false",
+}
+#: Spark types of the DuckDB types a form column is stored as (see forms.model);
+#: DuckDB writes naive TIMESTAMPs to Parquet as local (not UTC-adjusted) times.
+_SPARK_TYPES = {
+    "VARCHAR": "STRING",
+    "BIGINT": "BIGINT",
+    "DECIMAL(38, 6)": "DECIMAL(38, 6)",
+    "DATE": "DATE",
+    "INTEGER": "INT",
+    "BOOLEAN": "BOOLEAN",
+    "TIMESTAMP": "TIMESTAMP_NTZ",
 }
 _PARAM = re.compile(r"\$(start|end|year)\b")
 
@@ -139,7 +151,10 @@ def evaluate_spark(
     spark: SparkSession, indicator: Indicator, period: Period
 ) -> list[dict[str, Any]]:
     """Run one indicator on Spark and return rows as :func:`evaluate` does."""
-    rows = spark.sql(to_spark_sql(indicator.sql, period)).collect()
+    with warnings.catch_warnings():
+        # pyspark probes pandas when converting rows and warns about pandas 3.
+        warnings.filterwarnings("ignore", "PySpark does not yet", FutureWarning)
+        rows = spark.sql(to_spark_sql(indicator.sql, period)).collect()
     out = [row.asDict(recursive=True) for row in rows]
     for row in out:
         missing = {"value", "sources"} - set(row)
@@ -165,12 +180,15 @@ def register_views(spark: SparkSession, data: str | Path) -> None:
                 f"parquet / {root} lacks dataset {form.name}: re-run zhangjiang export "
                 "--format parquet"
             )
-        frame = spark.read.parquet(location).drop(partition_column(form))
+        reader = spark.read.schema(_spark_schema(form))
+        frame = reader.parquet(location).drop(partition_column(form))
         frame.createOrReplaceTempView(form.view)
 
 
 @contextmanager
-def spark_session(master: str | None = None) -> Iterator[SparkSession]:
+def spark_session(
+    master: str | None = None, conf: dict[str, str] | None = None
+) -> Iterator[SparkSession]:
     """Start a Spark session bound to loopback (or join ``master``); stop it afterwards."""
     try:
         from pyspark.sql import SparkSession
@@ -183,7 +201,7 @@ def spark_session(master: str | None = None) -> Iterator[SparkSession]:
         )
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     builder = SparkSession.builder.appName("zhangjiang").master(master or "local[*]")
-    for key, value in SESSION_CONF.items():
+    for key, value in {**SESSION_CONF, **(conf or {})}.items():
         builder = builder.config(key, value)
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
@@ -202,6 +220,13 @@ def _parquet_dir(store: Store, data: str | Path | None) -> Iterator[str]:
     with tempfile.TemporaryDirectory(prefix="zhangjiang-parquet-") as tmp:
         export_parquet(store, tmp)
         yield tmp
+
+
+def _spark_schema(form: Form) -> str:
+    """Return the Spark DDL schema of a form's Parquet export (skips footer sampling)."""
+    columns = [(c.name, _SPARK_TYPES[c.sql_type]) for c in form.columns]
+    columns += [("_batch_id", "INT"), ("_row", "BIGINT")]
+    return ", ".join(f"`{name}` {kind}" for name, kind in columns)
 
 
 def _portable(node: exp.Expression) -> exp.Expression:

@@ -100,7 +100,7 @@ def read_values(
                 "title_en": ind.title_en if ind else row["indicator_id"],
                 "unit": row["unit"],
                 "unit_en": ind.unit_en if ind else "",
-                "value": None if row["value"] is None else _plain(row["value"].normalize()),
+                "value": None if row["value"] is None else _exact(row["value"]),
                 "dimensions": json.loads(row["dimensions"]),
                 "period": row["period"],
                 "reference_period": row["reference_period"],
@@ -212,3 +212,9 @@ def _same(old: dict[str, Any], new: IndicatorValue) -> bool:
         and list(old["sources"]) == list(new.sources)
         and old["ref_end"] == new.ref_end
     )
+
+
+def _exact(value: Decimal) -> Decimal:
+    """Return the stored decimal without trailing zeros (2.000000 -> 2), still exact."""
+    normal = value.normalize()
+    return normal.quantize(Decimal(1)) if normal == normal.to_integral_value() else normal

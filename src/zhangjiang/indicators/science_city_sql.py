@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-__all__ = ["AREA", "DOMAIN", "count_distinct", "sources", "tag_match"]
+from dataclasses import replace
+
+from zhangjiang.indicators.model import Indicator
+
+__all__ = ["AREA", "DOMAIN", "count_distinct", "sources", "tag_match", "with_gaps"]
 
 DOMAIN = "science_city"
 
@@ -38,3 +42,19 @@ def tag_match(column: str, tag: str) -> str:
     # Portable LIKE over ";a;b;" rather than DuckDB list functions; tolerate "；" and spaces.
     cleaned = f"replace(replace({column}, '；', ';'), ' ', '')"
     return f"(';' || {cleaned} || ';' LIKE '%;{tag};%')"
+
+
+def with_gaps(*indicators: Indicator) -> tuple[Indicator, ...]:
+    """Wrap each indicator's SQL so that missing data gives no row (a gap), not 0 or NULL.
+
+    A value is kept only when every input view has rows and the value is not NULL, so a
+    report lists the figure as a data gap instead of printing "0家" for an empty store.
+    """
+    out = []
+    for ind in indicators:
+        present = " AND ".join(
+            f"EXISTS (SELECT 1 FROM {name.replace('-', '_')})" for name in ind.inputs
+        )
+        sql = f"SELECT * FROM ({ind.sql}) AS q WHERE q.value IS NOT NULL AND {present}"
+        out.append(replace(ind, sql=sql))
+    return tuple(out)

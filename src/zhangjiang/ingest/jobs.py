@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import importlib
 import re
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -27,8 +29,11 @@ if TYPE_CHECKING:
 __all__ = [
     "FORMATS",
     "JOB_COLUMNS",
+    "JobLog",
     "detect_format",
+    "irregular_lines",
     "job_problems",
+    "open_job_log",
     "stage_jobs",
 ]
 
@@ -60,6 +65,10 @@ _PBS_RECORD = re.compile(r"\d{2}/\d{2}/\d{4} \d{2}:\d{2}:\d{2};[A-Za-z];[^;]*;")
 _SLURM_JOB_ID = re.compile(r"\d+([_+][0-9\[\],%-]+)?(\.[\w-]+)?")
 _ISO_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}|Unknown|None")
 _SGE_MIN_FIELDS = 43
+_CHUNK_BYTES = 1 << 20
+# An empty line ends where a line end follows a line end; text is anything else.
+_EMPTY_LINE = re.compile(rb"\n\r?\n")
+_TEXT = re.compile(rb"[^\r\n]")
 
 
 def detect_format(path: Path) -> str:
@@ -154,34 +163,50 @@ def stage_jobs(
     >>> con.sql("SELECT job_id, cores, job_name FROM jobs_stage").fetchall()
     [('7', 4, 'a|b')]
     """
-    if not _TABLE_NAME.fullmatch(table):
-        raise ValueError(f"not a plain SQL identifier: {table!r}")
-    fmt = fmt or detect_format(path)
-    if fmt not in FORMATS:
-        raise IngestError(
-            f"未知的作业日志格式“{fmt}”，可选：{'、'.join(FORMATS)}"
-            f" / unknown job log format {fmt!r}; choose one of {', '.join(FORMATS)}"
-        )
-    _check_time_zone(tz)
-    module = importlib.import_module(f"zhangjiang.ingest.jobs_{fmt}")
-    _, sample = _first_record(path)
-    select: str = module.select_sql(sample, tz)
+    log = open_job_log(path, fmt, table, tz)
+    fast = log.fields_query()
+    if fast is not None:
+        # Fast path: read_csv splits the fields. An empty line (which it skips, so the
+        # line numbers after it would be off), mixed line ends or a rejected line send
+        # the whole file down the reference path below instead.
+        log.drop_scratch(con)
+        with ThreadPoolExecutor(1) as pool:
+            irregular = pool.submit(irregular_lines, path)
+            log.run(con, f"CREATE OR REPLACE TEMP TABLE {table} AS {fast}")
+            held = log.fast_path_holds(con, irregular.result())
+        if held:
+            redone = log.settle(
+                con,
+                f"SELECT source_row, problem, redo FROM {table} "
+                "WHERE problem IS NOT NULL OR redo",
+            )
+            con.execute(f"DELETE FROM {table} WHERE problem IS NOT NULL OR redo")
+            con.execute(f"ALTER TABLE {table} DROP COLUMN problem")
+            con.execute(f"ALTER TABLE {table} DROP COLUMN redo")
+            if redone:
+                names = ", ".join(JOB_COLUMNS)
+                con.execute(f"INSERT INTO {table} SELECT {names} FROM {table}__redo")
+                # Keep the file's order; rowid keeps an array's elements in order.
+                con.execute(
+                    f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM {table} "
+                    "ORDER BY source_row, rowid"
+                )
+            log.drop_scratch(con)
+            rows = int(_scalar(con, f"SELECT count(*) FROM {table}"))
+            log.check_rows(con, rows)
+            return rows
 
     errors, scans = f"{table}__errors", f"{table}__scans"
-    params = {"path": str(path), "no_delimiter": _NO_DELIMITER}
-    for scratch in (errors, scans):
-        con.execute(f"DROP TABLE IF EXISTS {scratch}")
+    log.drop_scratch(con)
     lines = "SELECT row_number() OVER () AS source_row, line FROM " + _read_lines_sql(
         errors, scans
     )
-    _run(con, path, _parse_sql(table, lines, select), params)
+    log.run(con, _parse_sql(table, lines, log.select))
     if _scalar(con, f"SELECT count(*) FROM {errors}"):
         # Rare path: read_csv skipped lines that are not valid UTF-8 (a job name typed
         # in GBK, say). Read again with the true line numbers and put those lines back
         # with the bad bytes shown as "?".
-        _run(
-            con, path, _parse_sql(table, _renumbered_lines_sql(errors), select), params
-        )
+        log.run(con, _parse_sql(table, _renumbered_lines_sql(errors), log.select))
 
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE {table}_problems AS "
@@ -197,23 +222,193 @@ def stage_jobs(
     con.execute(f"DELETE FROM {table} WHERE skip IS TRUE OR problem IS NOT NULL")
     con.execute(f"ALTER TABLE {table} DROP COLUMN skip")
     con.execute(f"ALTER TABLE {table} DROP COLUMN problem")
-    for scratch in (errors, scans):
-        con.execute(f"DROP TABLE IF EXISTS {scratch}")
+    log.drop_scratch(con)
 
     rows = int(_scalar(con, f"SELECT count(*) FROM {table}"))
-    if rows == 0:
+    log.check_rows(con, rows)
+    return rows
+
+
+@dataclass(frozen=True)
+class JobLog:
+    """A job-accounting log about to be parsed, and the SQL that parses it.
+
+    :func:`stage_jobs` parses into a temporary table. ``jobs_load`` uses the same
+    pieces to insert straight into the store. Scratch tables are named after ``table``.
+    """
+
+    path: Path
+    fmt: str
+    tz: str
+    table: str
+    sample: str
+    select: str  # the reference SELECT over raw_lines(source_row, line)
+    fields: tuple[int, str] | None  # the fast path: field count and SELECT, if any
+
+    @property
+    def params(self) -> dict[str, Any]:
+        """Return the parameters of every statement that reads the file."""
+        return {"path": str(self.path), "no_delimiter": _NO_DELIMITER}
+
+    def run(self, con: Connection, sql: str) -> None:
+        """Execute ``sql`` that reads the file; see :func:`_run`."""
+        _run(con, self.path, sql, self.params)
+
+    def drop_scratch(self, con: Connection) -> None:
+        """Drop the scratch tables of an earlier parse."""
+        for suffix in ("errors", "scans", "side", "redo"):
+            con.execute(f"DROP TABLE IF EXISTS {self.table}__{suffix}")
+
+    def fields_query(self) -> str | None:
+        """Return the fast-path SELECT, or None when the format has no fast path.
+
+        The SELECT reads the file once with ``read_csv(delim='|')``. It yields the job
+        columns (:data:`JOB_COLUMNS`, cast), then ``problem`` (why the line is not a
+        job) and ``redo`` (the line needs the reference path, see :meth:`settle`).
+        Skipped lines (job steps ...) are left out.
+        """
+        if self.fields is None:
+            return None
+        count, select = self.fields
+        names = [f"f{i}" for i in range(1, count + 1)] + ["fx"]
+        columns = ", ".join(f"'{n}': 'VARCHAR'" for n in names)
+        errors, scans = f"{self.table}__errors", f"{self.table}__scans"
+        # nullstr: an empty field stays '' and only a missing one is NULL. strict_mode
+        # off: fields after fx are dropped, not rejected (fx flags such lines).
+        read = (
+            f"read_csv($path, columns = {{{columns}}}, header = false, "
+            "auto_detect = false, delim = '|', quote = '', escape = '', "
+            "null_padding = true, nullstr = $no_delimiter, strict_mode = false, "
+            f"ignore_errors = true, store_rejects = true, rejects_table = '{errors}', "
+            f"rejects_scan = '{scans}')"
+        )
+        casts = ", ".join(f"CAST({c} AS {t}) AS {c}" for c, t in JOB_COLUMNS.items())
+        return f"""
+            WITH fields AS (SELECT row_number() OVER () AS source_row, * FROM {read}),
+            records AS ({select})
+            SELECT {casts}, redo, CASE WHEN NOT redo THEN coalesce(problem,
+                CASE WHEN end_time < start_time
+                THEN 'end ' || end_time || ' is before start ' || start_time END)
+            END AS problem
+            FROM records
+        """
+
+    def fast_path_holds(self, con: Connection, irregular: bool) -> bool:
+        """Return whether the fast path's result stands (see :func:`irregular_lines`).
+
+        read_csv skips empty lines and rejected lines (not valid UTF-8 ...) without
+        counting them. Neither kind is expected in a sacct dump; empty lines at the end
+        of the file shift nothing.
+        """
+        return not irregular and not _scalar(
+            con, f"SELECT count(*) FROM {self.table}__errors"
+        )
+
+    def settle(self, con: Connection, side: str) -> int:
+        """Record the problems of the fast path and parse its ``redo`` lines again.
+
+        ``side`` yields ``(source_row, problem, redo)`` of the rows that are not jobs.
+        Creates ``{table}_problems`` and ``{table}__redo`` (the jobs of the redone
+        lines, :data:`JOB_COLUMNS`); returns the number of those jobs.
+        """
+        t = self.table
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {t}__side AS {side}")
+        if _scalar(con, f"SELECT count(*) FROM {t}__side WHERE redo"):
+            # Rare path: a few lines, found by their number in a plain read of lines.
+            lines = (
+                "SELECT * FROM (SELECT row_number() OVER () AS source_row, line FROM "
+                f"{_read_lines_sql()}) WHERE source_row IN "
+                f"(SELECT source_row FROM {t}__side WHERE redo)"
+            )
+            self.run(con, _parse_sql(f"{t}__redo", lines, self.select))
+        else:
+            columns = ", ".join(f"CAST(NULL AS {c}) AS {n}" for n, c in JOB_COLUMNS.items())
+            con.execute(
+                f"CREATE OR REPLACE TEMP TABLE {t}__redo AS SELECT {columns}, "
+                "CAST(NULL AS BOOLEAN) AS skip, CAST(NULL AS VARCHAR) AS problem "
+                "WHERE false"
+            )
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {t}_problems AS "
+            f"SELECT source_row, 'bad-record' AS problem, problem AS reason "
+            f"FROM {t}__side WHERE problem IS NOT NULL AND NOT redo "
+            f"UNION ALL SELECT source_row, 'bad-record', problem FROM {t}__redo "
+            f"WHERE skip IS NOT TRUE AND problem IS NOT NULL ORDER BY source_row"
+        )
+        con.execute(f"DELETE FROM {t}__redo WHERE skip IS TRUE OR problem IS NOT NULL")
+        return int(_scalar(con, f"SELECT count(*) FROM {t}__redo"))
+
+    def check_rows(self, con: Connection, rows: int) -> None:
+        """Raise IngestError when no job was parsed and some line was a problem."""
+        if rows:
+            return
         # Fetch everything: DuckDB refuses new work while a result is half-read.
         first = con.execute(
-            f"SELECT source_row, reason FROM {table}_problems LIMIT 1"
+            f"SELECT source_row, reason FROM {self.table}_problems "
+            "ORDER BY source_row LIMIT 1"
         ).fetchall()
         if first:
-            name, (row, reason) = path.name, first[0]
+            name, (row, reason) = self.path.name, first[0]
             raise IngestError(
-                f"文件 {name} 没有可解析的 {fmt} 作业记录；第{row}行：{reason}"
-                f" / {name}: no {fmt} job record could be parsed;"
+                f"文件 {name} 没有可解析的 {self.fmt} 作业记录；第{row}行：{reason}"
+                f" / {name}: no {self.fmt} job record could be parsed;"
                 f" line {row}: {reason}"
             )
-    return rows
+
+
+def open_job_log(
+    path: Path, fmt: str | None = None, table: str = "jobs_stage", tz: str = "UTC"
+) -> JobLog:
+    """Check the arguments of :func:`stage_jobs` and build the SQL for ``path``."""
+    if not _TABLE_NAME.fullmatch(table):
+        raise ValueError(f"not a plain SQL identifier: {table!r}")
+    fmt = fmt or detect_format(path)
+    if fmt not in FORMATS:
+        raise IngestError(
+            f"未知的作业日志格式“{fmt}”，可选：{'、'.join(FORMATS)}"
+            f" / unknown job log format {fmt!r}; choose one of {', '.join(FORMATS)}"
+        )
+    _check_time_zone(tz)
+    module = importlib.import_module(f"zhangjiang.ingest.jobs_{fmt}")
+    _, sample = _first_record(path)
+    fields = module.fields_sql(sample, tz) if hasattr(module, "fields_sql") else None
+    return JobLog(path, fmt, tz, table, sample, module.select_sql(sample, tz), fields)
+
+
+def irregular_lines(path: Path, digest: Any = None) -> bool:
+    """Return whether ``path`` has lines that the fast path would number wrongly.
+
+    These are an empty line before a non-empty one (read_csv skips it) and line ends
+    mixing CRLF with LF (which only the reference path reports). The whole file is
+    read, and every chunk is fed to ``digest`` (a hashlib object) when it is given,
+    so that one read also yields the file's hash.
+    """
+    irregular = pending = False
+    crlf: bool | None = None  # the line end of the first line decides
+    tail = b"\n"  # the start of the file counts as the end of a line
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(_CHUNK_BYTES), b""):
+            if digest is not None:
+                digest.update(chunk)
+            if irregular:
+                continue
+            window = tail + chunk
+            if crlf is None and b"\n" in chunk:
+                first = window.index(b"\n", len(tail))
+                crlf = window[first - 1 : first] == b"\r"
+            if crlf is False:
+                irregular = b"\r" in chunk
+            elif crlf:
+                irregular = chunk.count(b"\n") != window[1:].count(b"\r\n")
+            if pending:
+                irregular = irregular or _TEXT.search(chunk) is not None
+            elif (found := _EMPTY_LINE.search(window)) is not None:
+                pending = True
+                irregular = irregular or _TEXT.search(window, found.end()) is not None
+            tail = window[-2:]
+            if irregular and digest is None:
+                break
+    return irregular
 
 
 def job_problems(

@@ -15,6 +15,12 @@ order and any subset that has JobID, Start, End and NCPUS (or AllocCPUS) will do
 A line is split on ``|`` into at most as many fields as there are columns, the tail
 joined back into the last one, so a ``|`` inside a trailing job name is kept.
 
+Two SELECTs implement these rules. :func:`select_sql` splits whole lines and is the
+reference. :func:`fields_sql` is the fast path. It reads the fields with DuckDB's own CSV
+reader (one VARCHAR column per field and a spare one), and it passes every line it
+cannot settle alone to :func:`select_sql` by flagging the line ``redo``. These lines
+have more fields than columns (a ``|`` in the job name) or an array range to expand.
+
 Rules (XDMoD's, except that REQUEUED runs are kept): job steps (``123.batch``,
 ``123.0``) are not jobs; rows whose end is ``Unknown`` are still running; rows with
 start ``Unknown``/``None`` or node list ``None assigned`` never ran; rows in a
@@ -30,7 +36,7 @@ import re
 
 from zhangjiang.errors import IngestError
 
-__all__ = ["SLURM_FIELDS", "SLURM_LEGACY_FIELDS", "select_sql"]
+__all__ = ["SLURM_FIELDS", "SLURM_LEGACY_FIELDS", "fields_sql", "select_sql"]
 
 SLURM_FIELDS = (
     "jobid", "jobidraw", "cluster", "partition", "qos", "account", "group", "gid",
@@ -139,6 +145,94 @@ def select_sql(sample: str, tz: str) -> str:
             ) AS skip
         FROM runs
     """
+
+
+def fields_sql(sample: str, tz: str) -> tuple[int, str]:
+    """Return the field count and the SELECT turning ``fields`` of a sacct dump into jobs.
+
+    ``fields(source_row, f1, ..., fN, fx)`` holds one line per row, read by
+    ``read_csv`` with ``delim='|'``. ``N`` is the number of columns, and ``fx`` is the
+    field after the last column. A missing field is NULL (``null_padding``), and an
+    empty field is ``''``. The SELECT leaves out job steps and the other rows that
+    :func:`select_sql` skips. It returns the job columns (not yet cast), ``problem`` and
+    ``redo``. ``redo`` marks a line that :func:`select_sql` must parse instead: one with
+    more fields than columns, or a job array range.
+    """
+    fields, has_header = _layout(sample)
+    count = len(fields)
+    position = {name: i for i, name in enumerate(fields, start=1)}
+
+    def field(name: str) -> str:
+        i = position.get(name)
+        return f"f{i}" if i is not None else "CAST(NULL AS VARCHAR)"
+
+    def utc(name: str) -> str:
+        value = f"TRY_CAST({field(name)} AS TIMESTAMP)"
+        if tz == "UTC":
+            return value
+        return f"timezone('UTC', timezone('{tz}', {value}))"
+
+    jobid, start, end = field("jobid"), field("start"), field("end")
+    ncpus, state = field("ncpus"), field("state")
+    not_ended = ", ".join(f"'{s}'" for s in _NOT_ENDED)
+    # With fewer fields than columns, the last column is NULL. The number of fields is
+    # the number of columns that are not NULL, because the missing ones come last.
+    short = f"f{count} IS NULL"
+    present = " + ".join(f"CAST(f{i} IS NOT NULL AS INTEGER)" for i in range(1, count))
+    # More fields than columns: a "|" inside a trailing job name, or a misaligned line
+    # when the job name is not last. select_sql counts the fields in either case.
+    wide = "fx IS NOT NULL"
+    misaligned = short if fields[-1] == "jobname" else f"({short} OR {wide})"
+    # Lines of blanks are not records. Empty lines never reach here: read_csv skips them.
+    blank = f"(f2 IS NULL AND f1[1] = ' ' AND trim(f1) = '')"
+    conditions = [f"NOT {blank}"]
+    if has_header:
+        # Dumps appended one after another repeat their header: skip every copy.
+        same = " AND ".join(
+            f"f{i} = '{value.replace(chr(39), chr(39) * 2)}'"
+            for i, value in enumerate(sample.split("|"), start=1)
+        )
+        conditions.append(f"NOT ({same} AND fx IS NULL)")
+    skip = f"""NOT {misaligned} AND (
+                contains({jobid}, '.')
+                OR {end} IN ('Unknown', 'None', '')
+                OR {start} IN ('Unknown', 'None', '')
+                OR coalesce({field("nodelist")}, '') = 'None assigned'
+                OR upper(split_part({state}, ' ', 1)) IN ({not_ended})
+            )"""
+    conditions.append(f"({skip}) IS NOT TRUE")
+    where = "\n              AND ".join(conditions)
+    select = f"""
+        SELECT
+            source_row,
+            {jobid} AS job_id,
+            {field("user")} AS user_name,
+            nullif({field("account")}, '') AS account,
+            nullif({field("partition")}, '') AS queue,
+            {field("jobname")} AS job_name,
+            {utc("submit")} AS submit_time,
+            {utc("start")} AS start_time,
+            {utc("end")} AS end_time,
+            TRY_CAST({ncpus} AS INTEGER) AS cores,
+            TRY_CAST({field("nnodes")} AS INTEGER) AS nodes,
+            upper(split_part({state}, ' ', 1)) AS state,
+            CASE
+                WHEN {wide} THEN NULL
+                WHEN {short}
+                    THEN ({present}) || ' fields separated by |, expected {count}'
+                WHEN TRY_CAST({start} AS TIMESTAMP) IS NULL
+                    THEN 'start is not a time: ' || {start}
+                WHEN TRY_CAST({end} AS TIMESTAMP) IS NULL
+                    THEN 'end is not a time: ' || {end}
+                WHEN TRY_CAST({ncpus} AS INTEGER) IS NULL
+                    THEN 'CPU count is not a number: ' || coalesce({ncpus}, '')
+            END AS problem,
+            {wide} OR (contains({jobid}, '[')
+                AND regexp_matches({jobid}, '{_ARRAY_RANGE}')) AS redo
+        FROM fields
+        WHERE {where}
+    """
+    return count, select
 
 
 def _layout(sample: str) -> tuple[tuple[str, ...], bool]:
