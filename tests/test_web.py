@@ -375,3 +375,24 @@ def test_serve_command_is_registered() -> None:
     assert result.exit_code == 0, result.output
     assert "--port" in result.output
     assert "--host" in result.output
+
+
+@pytest.mark.parametrize(
+    ("url", "english", "chinese"),
+    [
+        pytest.param(
+            "/indicator/projects.count", "Source batches", "来源批次", id="values"
+        ),
+        pytest.param("/data", "Original file", "原始文件", id="batches"),
+        pytest.param("/area/science_city", "Reference period", "参考期", id="area"),
+        pytest.param("/", "year on year", "同比", id="cards"),
+    ],
+)
+def test_english_pages_have_english_labels_throughout(
+    demo_store: Store, url: str, english: str, chinese: str
+) -> None:
+    with TestClient(create_app(Settings(db=demo_store.path))) as fresh:
+        html = fresh.get(url, params={"lang": "en", "period": "2022"}).text
+        assert english in html
+        assert chinese not in html
+        assert chinese in fresh.get(url, params={"lang": "zh", "period": "2022"}).text

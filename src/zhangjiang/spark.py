@@ -46,6 +46,7 @@ __all__ = [
     "compute_spark",
     "evaluate_spark",
     "register_views",
+    "require_spark",
     "spark_session",
     "to_spark_sql",
 ]
@@ -58,17 +59,22 @@ INSTALL_HINT = (
 #: Indicators whose SQL does not run on Spark yet, with the reason (id -> reason).
 #: The parity test marks them xfail; keep this list short by fixing the rewrite below.
 KNOWN_GAPS: dict[str, str] = {}
-#: Session settings: loopback only, no web UI, few shuffle partitions, UTC, and
-#: DuckDB's NULL (not an error) on division by zero.
+#: Settings of every session: no web UI, UTC (the store keeps naive UTC times), and
+#: DuckDB's NULL rather than an error on division by zero.
 SESSION_CONF: dict[str, str] = {
-    "spark.driver.host": "127.0.0.1",
-    "spark.driver.bindAddress": "127.0.0.1",
     "spark.ui.enabled": "false",
     "spark.ui.showConsoleProgress": "false",
-    "spark.sql.shuffle.partitions": "4",
     "spark.sql.session.timeZone": "UTC",
     "spark.sql.ansi.enabled": "false",
 }
+#: Added in local mode: stay on loopback, and few shuffle partitions for one machine.
+#: On a cluster the driver must be reachable, so Spark's own settings apply there.
+LOCAL_CONF: dict[str, str] = {
+    "spark.driver.host": "127.0.0.1",
+    "spark.driver.bindAddress": "127.0.0.1",
+    "spark.sql.shuffle.partitions": "4",
+}
+DEFAULT_MASTER = "local[*]"
 #: Spark types of the DuckDB types a form column is stored as (see forms.model);
 #: DuckDB writes naive TIMESTAMPs to Parquet as local (not UTC-adjusted) times.
 _SPARK_TYPES = {
@@ -106,25 +112,27 @@ def compute_spark(
     ids:
         Indicator ids to compute; all registered ones when empty.
     master:
-        Spark master URL (``local[*]`` when None, or ``spark://host:7077``).
+        Spark master URL: ``local[*]`` when None (on loopback), or ``spark://host:7077``.
     data:
-        A folder written by ``zhangjiang export --format parquet``; every executor must
-        be able to read it. Without it the store is exported to a temporary folder.
+        A folder (or ``hdfs://``, ``s3a://`` URL) written by ``zhangjiang export
+        --format parquet`` that every executor can read. Without it the store is
+        exported to a local temporary folder, which only executors on this machine see.
 
     Returns
     -------
     list[IndicatorValue]
         The values computed, as :func:`zhangjiang.indicators.compute` returns them.
     """
+    require_spark()
     per = period if isinstance(period, Period) else parse_period(period)
     registry = load_builtin()
     chosen = [get_indicator(i) for i in ids] if ids else list(registry.values())
     with _parquet_dir(store, data) as folder, spark_session(master) as spark:
         register_views(spark, folder)
-        results = [
-            (ind, [_to_value(ind, per, row, status) for row in evaluate_spark(spark, ind, per)])
-            for ind in chosen
-        ]
+        results = []
+        for ind in chosen:
+            rows = evaluate_spark(spark, ind, per)
+            results.append((ind, [_to_value(ind, per, row, status) for row in rows]))
     computed: list[IndicatorValue] = []
     with store.transaction() as con:
         for ind, values in results:
@@ -151,9 +159,7 @@ def evaluate_spark(
     spark: SparkSession, indicator: Indicator, period: Period
 ) -> list[dict[str, Any]]:
     """Run one indicator on Spark and return rows as :func:`evaluate` does."""
-    with warnings.catch_warnings():
-        # pyspark probes pandas when converting rows and warns about pandas 3.
-        warnings.filterwarnings("ignore", "PySpark does not yet", FutureWarning)
+    with _quiet_pandas_probe():
         rows = spark.sql(to_spark_sql(indicator.sql, period)).collect()
     out = [row.asDict(recursive=True) for row in rows]
     for row in out:
@@ -189,26 +195,42 @@ def register_views(spark: SparkSession, data: str | Path) -> None:
 def spark_session(
     master: str | None = None, conf: dict[str, str] | None = None
 ) -> Iterator[SparkSession]:
-    """Start a Spark session bound to loopback (or join ``master``); stop it afterwards."""
-    try:
-        from pyspark.sql import SparkSession
-    except ImportError as exc:
-        raise SparkUnavailableError(INSTALL_HINT) from exc
-    if not os.environ.get("JAVA_HOME") and shutil.which("java") is None:
-        raise SparkUnavailableError(
-            "找不到 Java，Spark 需要 Java 17 或更高版本 / Java not found: Spark needs "
-            "Java 17 or later (set JAVA_HOME)"
-        )
-    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
-    builder = SparkSession.builder.appName("zhangjiang").master(master or "local[*]")
-    for key, value in {**SESSION_CONF, **(conf or {})}.items():
+    """Start a local Spark session on loopback, or join ``master``; stop it afterwards.
+
+    ``conf`` adds or overrides session settings (e.g. ``spark.executor.memory``).
+    """
+    require_spark()
+    from pyspark.sql import SparkSession
+
+    master = master or DEFAULT_MASTER
+    settings = dict(SESSION_CONF)
+    if master.startswith("local"):
+        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+        settings.update(LOCAL_CONF)
+    settings.update(conf or {})
+    builder = SparkSession.builder.appName("zhangjiang").master(master)
+    for key, value in settings.items():
         builder = builder.config(key, value)
-    spark = builder.getOrCreate()
+    with _quiet_pandas_probe():
+        spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
     try:
         yield spark
     finally:
         spark.stop()
+
+
+def require_spark() -> None:
+    """Raise SparkUnavailableError (with how to install it) unless pyspark and Java are there."""
+    try:
+        import pyspark  # noqa: F401
+    except ImportError as exc:
+        raise SparkUnavailableError(INSTALL_HINT) from exc
+    if not os.environ.get("JAVA_HOME") and shutil.which("java") is None:
+        raise SparkUnavailableError(
+            "找不到 Java，Spark 需要 Java 17 或更高版本，请安装后设置 JAVA_HOME / Java "
+            "not found: Spark needs Java 17 or later; install it and set JAVA_HOME"
+        )
 
 
 @contextmanager
@@ -220,6 +242,14 @@ def _parquet_dir(store: Store, data: str | Path | None) -> Iterator[str]:
     with tempfile.TemporaryDirectory(prefix="zhangjiang-parquet-") as tmp:
         export_parquet(store, tmp)
         yield tmp
+
+
+@contextmanager
+def _quiet_pandas_probe() -> Iterator[None]:
+    """Silence pyspark's warning about pandas 3, which it probes on first conversion."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "PySpark does not yet", FutureWarning)
+        yield
 
 
 def _spark_schema(form: Form) -> str:

@@ -73,6 +73,7 @@ def build_demo(
                     settings,
                     note=DEMO_NOTE,
                     progress=progress,
+                    snapshot=False,
                     **demo_file.options,
                 )
             )

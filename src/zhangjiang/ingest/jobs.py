@@ -35,6 +35,7 @@ __all__ = [
     "job_problems",
     "open_job_log",
     "stage_jobs",
+    "stage_log",
 ]
 
 JOB_COLUMNS: dict[str, str] = {
@@ -163,16 +164,21 @@ def stage_jobs(
     >>> con.sql("SELECT job_id, cores, job_name FROM jobs_stage").fetchall()
     [('7', 4, 'a|b')]
     """
-    log = open_job_log(path, fmt, table, tz)
-    fast = log.fields_query()
-    if fast is not None:
+    return stage_log(con, open_job_log(path, fmt, table, tz))
+
+
+def stage_log(con: Connection, log: JobLog, fast: bool = True) -> int:
+    """Stage ``log`` as :func:`stage_jobs` does; ``fast=False`` skips the fast path."""
+    table, path = log.table, log.path
+    query = log.fields_query() if fast else None
+    if query is not None:
         # Fast path: read_csv splits the fields. An empty line (which it skips, so the
         # line numbers after it would be off), mixed line ends or a rejected line send
         # the whole file down the reference path below instead.
         log.drop_scratch(con)
         with ThreadPoolExecutor(1) as pool:
             irregular = pool.submit(irregular_lines, path)
-            log.run(con, f"CREATE OR REPLACE TEMP TABLE {table} AS {fast}")
+            log.run(con, f"CREATE OR REPLACE TEMP TABLE {table} AS {query}")
             held = log.fast_path_holds(con, irregular.result())
         if held:
             redone = log.settle(
@@ -250,9 +256,9 @@ class JobLog:
         """Return the parameters of every statement that reads the file."""
         return {"path": str(self.path), "no_delimiter": _NO_DELIMITER}
 
-    def run(self, con: Connection, sql: str) -> None:
-        """Execute ``sql`` that reads the file; see :func:`_run`."""
-        _run(con, self.path, sql, self.params)
+    def run(self, con: Connection, sql: str, params: dict[str, Any] | None = None) -> int:
+        """Execute ``sql`` that reads the file (see :func:`_run`); return its count."""
+        return _run(con, self.path, sql, self.params | (params or {}))
 
     def drop_scratch(self, con: Connection) -> None:
         """Drop the scratch tables of an earlier parse."""
@@ -533,10 +539,13 @@ def _parse_sql(table: str, numbered_lines: str, select: str) -> str:
     """
 
 
-def _run(con: Connection, path: Path, sql: str, params: dict[str, Any]) -> None:
-    """Execute ``sql``, turning a reader failure into an IngestError naming the file."""
+def _run(con: Connection, path: Path, sql: str, params: dict[str, Any]) -> int:
+    """Execute ``sql``, turning a reader failure into an IngestError naming the file.
+
+    Returns the row count that CREATE TABLE AS, INSERT and DELETE report.
+    """
     try:
-        con.execute(sql, params)
+        result = con.execute(sql, params).fetchall()
     except Exception as exc:  # duckdb.Error; only the store module may import duckdb
         name, reason = path.name, str(exc).splitlines()[0]
         hint_zh = hint_en = ""
@@ -547,3 +556,4 @@ def _run(con: Connection, path: Path, sql: str, params: dict[str, Any]) -> None:
             f"文件 {name} 无法读取为作业日志：{reason}{hint_zh}"
             f" / {name} cannot be read as a job log: {reason}{hint_en}"
         ) from exc
+    return int(result[0][0]) if result else 0

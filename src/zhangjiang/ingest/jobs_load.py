@@ -1,9 +1,14 @@
 """Load an HPC job-accounting log as one batch of ``hpc-jobs``, streamed through DuckDB.
 
-The log never passes through Python rows: :func:`~zhangjiang.ingest.jobs.stage_jobs`
-parses it into a temporary table and one ``INSERT ... SELECT`` copies the jobs into
-``ds_hpc_jobs``, inside the same transaction as the batch record and the archived file,
-so a load killed half-way leaves the store as it was.
+The log never passes through Python rows. A Slurm dump is read once by DuckDB's CSV
+reader and inserted straight into ``ds_hpc_jobs`` (``JobLog.fields_query`` in
+:mod:`~zhangjiang.ingest.jobs`); the few lines that are not jobs are taken out again
+before the commit. The other formats, and Slurm dumps with empty lines, mixed line ends
+or invalid UTF-8, are staged by :func:`~zhangjiang.ingest.jobs.stage_log` in a
+temporary table first. Either way it all happens inside the same transaction as the
+batch record and the archived file, so a load killed half-way leaves the store as it
+was. The file's sha256 is computed on a second thread during the parse, unless a batch
+of the same size exists, in which case it is computed first.
 
 Requeued and repeated jobs: every run of a requeued job is a job row (``sacct
 --duplicates`` lists each run with its own start and end). A run already loaded for the
@@ -14,9 +19,11 @@ a run twice. An identical file is refused as a duplicate before it is parsed.
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -24,7 +31,14 @@ from typing import Any
 from zhangjiang.config import Settings
 from zhangjiang.errors import IngestError
 from zhangjiang.forms import get_form
-from zhangjiang.ingest.jobs import JOB_COLUMNS, job_problems, stage_jobs
+from zhangjiang.ingest.jobs import (
+    JOB_COLUMNS,
+    JobLog,
+    irregular_lines,
+    job_problems,
+    open_job_log,
+    stage_log,
+)
 from zhangjiang.ingest.load import IngestResult, find_duplicate, insert_batch
 from zhangjiang.ingest.problems import PROBLEM_KINDS, Problem, ProblemKind, problem
 from zhangjiang.ingest.service import register_connector
@@ -99,22 +113,50 @@ def ingest_jobs(
         )
     system = system.strip()
     form = get_form(dataset)
-    sha = sha256_file(path)
-    result = IngestResult(name, dataset, "rejected", sha256=sha)
-    duplicate = find_duplicate(store, dataset, sha)
-    if duplicate is not None:
-        result.outcome, result.batch_id = "duplicate", duplicate
-        result.message_zh = f"{name} 已作为批次 {duplicate} 加载，未作改动"
-        result.message_en = (
-            f"{name} is already loaded as batch {duplicate}; nothing changed"
-        )
-        return result
+    size = path.stat().st_size
+    sha: str | None = None
+    if _same_size_batch(store, dataset, size):
+        # Only a file of the same size can be identical: hash it before parsing.
+        sha = sha256_file(path)
+        duplicate = find_duplicate(store, dataset, sha)
+        if duplicate is not None:
+            result = IngestResult(name, dataset, "duplicate", duplicate, sha256=sha)
+            result.message_zh = f"{name} 已作为批次 {duplicate} 加载，未作改动"
+            result.message_en = (
+                f"{name} is already loaded as batch {duplicate}; nothing changed"
+            )
+            return result
+    log = open_job_log(path, log_format, _STAGE, settings.timezone)
+    fast = log.fields_query()
 
-    with store.transaction() as con, _progress_bar(con, path, progress) as phase:
+    # No loaded file has this size, so this one is new: hash it (and check its line
+    # ends for the fast path) on a second thread while DuckDB parses and inserts.
+    with (
+        ThreadPoolExecutor(1) as pool,
+        store.transaction() as con,
+        _progress_bar(con, path, progress) as phase,
+    ):
+        reading = pool.submit(_read_through, path, sha is None, fast is not None)
+        batch_id = insert_batch(
+            con, form, name, sha or "", size, 0, "loaded", period, system,
+            settings.user, note,
+        )  # fmt: skip
         phase("解析 parse")
-        staged = stage_jobs(
-            con, path, fmt=log_format, table=_STAGE, tz=settings.timezone
-        )
+        staged: int | None = None
+        if fast is not None:
+            inserted = _insert_fast(con, log, fast, form.table, batch_id, system)
+            if log.fast_path_holds(con, reading.result()[1]):
+                staged = _settle_fast(con, log, form.table, batch_id, system, inserted)
+            else:  # rare: empty lines, mixed line ends, invalid UTF-8
+                con.execute(
+                    f"DELETE FROM {form.table} WHERE _batch_id IN (?, ?)",
+                    [batch_id, -batch_id],
+                )
+        if staged is None:
+            stage_log(con, log, fast=False)
+            staged = _insert_staged(con, form.table, batch_id, system)
+        log.check_rows(con, staged)
+        log.drop_scratch(con)
         problems = [
             problem(
                 "job-record-skipped", name, row=p.row, reason=p.params.get("reason", "")
@@ -124,21 +166,11 @@ def ingest_jobs(
         skipped = int(
             con.execute(f"SELECT count(*) FROM {_STAGE}_problems").fetchall()[0][0]
         )
-        batch_id = insert_batch(
-            con,
-            form,
-            name,
-            sha,
-            path.stat().st_size,
-            0,
-            "loaded",
-            period or _single_year(con),
-            system,
-            settings.user,
-            note,
-        )
         phase("写入 insert")
-        rows = _insert_jobs(con, form.table, form.view, batch_id, system)
+        period = period or _single_year(con, form.table, batch_id)
+        rows = staged - _drop_loaded_runs(
+            con, form.table, form.view, dataset, batch_id, system
+        )
         if rows < staged:
             problems.append(
                 problem("job-already-loaded", name, count=staged - rows, system=system)
@@ -147,11 +179,14 @@ def ingest_jobs(
         if unmapped:
             problems.append(_unmapped_problem(name, unmapped))
         warnings = skipped + (rows < staged) + bool(unmapped)
+        sha = sha or reading.result()[0]
         con.execute(
-            "UPDATE batches SET rows = ?, warnings = ? WHERE id = ?",
-            [rows, warnings, batch_id],
+            "UPDATE batches SET rows = ?, warnings = ?, period = ?, sha256 = ? "
+            "WHERE id = ?",
+            [rows, warnings, period, sha, batch_id],
         )
         store.archive(path, sha)
+    result = IngestResult(name, dataset, "rejected", sha256=sha)
     result.outcome, result.batch_id, result.rows, result.problems = (
         "loaded",
         batch_id,
@@ -184,35 +219,138 @@ def unmapped_users(con: Connection, batch_id: int | None = None) -> list[str]:
     return [r[0] for r in rows]
 
 
-def _insert_jobs(
-    con: Connection, table: str, view: str, batch_id: int, system: str
-) -> int:
-    """Copy the staged jobs not already loaded for ``system`` into ``table``; return the count."""
+def _same_size_batch(store: Store, dataset: str, size: int) -> bool:
+    """Return whether a loaded or pending batch of ``dataset`` has a file of ``size``."""
+    return bool(
+        store.query(
+            "SELECT 1 FROM batches WHERE dataset = ? AND size = ? "
+            "AND status IN ('loaded', 'pending') LIMIT 1",
+            [dataset, size],
+        )
+    )
+
+
+def _read_through(path: Path, digest: bool, scan: bool) -> tuple[str | None, bool]:
+    """Read ``path`` once: its sha256 (when ``digest``) and its irregular lines (``scan``)."""
+    if not scan:
+        return (sha256_file(path) if digest else None), False
+    hasher = hashlib.sha256() if digest else None
+    irregular = irregular_lines(path, hasher)
+    return (hasher.hexdigest() if hasher is not None else None), irregular
+
+
+def _job_names() -> tuple[str, str]:
+    """Return the quoted job columns of the row table, and the same as ``s."col"``."""
     columns = [c for c in JOB_COLUMNS if c != "source_row"]
-    names = ", ".join(f'"{c}"' for c in columns)
-    select = ", ".join(f's."{c}"' for c in columns)
-    # Only loaded runs ending within the staged file's span can repeat one of its runs,
-    # so the check reads a day's worth of rows when a daily log is appended.
+    return ", ".join(f'"{c}"' for c in columns), ", ".join(f's."{c}"' for c in columns)
+
+
+def _insert_fast(
+    con: Connection, log: JobLog, query: str, table: str, batch_id: int, system: str
+) -> int:
+    """Parse ``log`` with the fast path straight into ``table``; return the rows inserted.
+
+    Lines that are not jobs go in as well, under batch ``-batch_id`` (which no view
+    shows): a problem with its reason as the job name, a line to redo with none.
+    :func:`_settle_fast` takes them out again. So the file is read once and the jobs
+    are never copied; the transaction keeps those rows from every other connection.
+    """
+    names, _ = _job_names()
+    side = "problem IS NOT NULL OR redo"
+    values = ", ".join(
+        f"CASE WHEN {side} THEN problem ELSE job_name END" if c == '"job_name"' else c
+        for c in names.split(", ")
+    )
+    log.drop_scratch(con)
+    return log.run(
+        con,
+        f"""INSERT INTO {table} ("system", {names}, _batch_id, _row)
+            SELECT $system, {values},
+                CASE WHEN {side} THEN -$batch_id ELSE $batch_id END, source_row
+            FROM ({query})""",
+        {"system": system, "batch_id": batch_id},
+    )
+
+
+def _settle_fast(
+    con: Connection, log: JobLog, table: str, batch_id: int, system: str, inserted: int
+) -> int:
+    """Move the fast path's side rows out of ``table``; return the jobs staged."""
+    names, select = _job_names()
+    side = con.execute(
+        f"SELECT count(*) FROM {table} WHERE _batch_id = ?", [-batch_id]
+    ).fetchall()[0][0]
+    redone = log.settle(
+        con,
+        f"SELECT _row AS source_row, job_name AS problem, job_name IS NULL AS redo "
+        f"FROM {table} WHERE _batch_id = {-int(batch_id)}",
+    )
+    if side:
+        con.execute(f"DELETE FROM {table} WHERE _batch_id = ?", [-batch_id])
+    if redone:
+        con.execute(
+            f"""INSERT INTO {table} ("system", {names}, _batch_id, _row)
+                SELECT $system, {select}, $batch_id, s.source_row
+                FROM {log.table}__redo s""",
+            {"system": system, "batch_id": batch_id},
+        )
+    return inserted - int(side) + redone
+
+
+def _insert_staged(con: Connection, table: str, batch_id: int, system: str) -> int:
+    """Copy the jobs staged in the temporary table into ``table``; return the count."""
+    names, select = _job_names()
     row = con.execute(
         f"""INSERT INTO {table} ("system", {names}, _batch_id, _row)
-            SELECT $system, {select}, $batch_id, s.source_row
-            FROM {_STAGE} s
-            WHERE NOT EXISTS (
-                SELECT 1 FROM {view} j
-                WHERE j."system" = $system AND j.job_id = s.job_id
-                  AND j.start_time = s.start_time AND j.end_time = s.end_time
-                  AND j.end_time BETWEEN (SELECT min(end_time) FROM {_STAGE})
-                                     AND (SELECT max(end_time) FROM {_STAGE})
-            )""",
+            SELECT $system, {select}, $batch_id, s.source_row FROM {_STAGE} s""",
         {"system": system, "batch_id": batch_id},
     ).fetchall()
     return int(row[0][0])
 
 
-def _single_year(con: Connection) -> str | None:
-    """Return the year every staged job ended in, when there is one."""
+def _drop_loaded_runs(
+    con: Connection, table: str, view: str, dataset: str, batch_id: int, system: str
+) -> int:
+    """Delete the runs of batch ``batch_id`` already loaded for ``system``; return how many.
+
+    A run is the same when its job id, start and end are. Nothing to do, and nothing
+    read, when no other batch of ``dataset`` is loaded (the first load of a store).
+    """
+    others = con.execute(
+        "SELECT count(*) FROM batches WHERE dataset = ? AND status = 'loaded' "
+        "AND id <> ?",
+        [dataset, batch_id],
+    ).fetchall()[0][0]
+    if not others:
+        return 0
+    # Only loaded runs ending within the new batch's span can repeat one of its runs,
+    # so the check reads a day's worth of rows when a daily log is appended.
     first, last = con.execute(
-        f"SELECT min(year(end_time)), max(year(end_time)) FROM {_STAGE}"
+        f"SELECT min(end_time), max(end_time) FROM {table} WHERE _batch_id = ?",
+        [batch_id],
+    ).fetchall()[0]
+    if first is None:
+        return 0
+    row = con.execute(
+        f"""DELETE FROM {table} AS s
+            WHERE s._batch_id = $batch_id AND EXISTS (
+                SELECT 1 FROM {view} j
+                WHERE j."system" = $system AND j._batch_id <> $batch_id
+                  AND j.end_time BETWEEN $first AND $last
+                  AND j.job_id = s.job_id AND j.start_time = s.start_time
+                  AND j.end_time = s.end_time
+            )""",
+        {"system": system, "batch_id": batch_id, "first": first, "last": last},
+    ).fetchall()
+    return int(row[0][0])
+
+
+def _single_year(con: Connection, table: str, batch_id: int) -> str | None:
+    """Return the year every job of the batch ended in, when there is one."""
+    first, last = con.execute(
+        f"SELECT min(year(end_time)), max(year(end_time)) FROM {table} "
+        "WHERE _batch_id = ?",
+        [batch_id],
     ).fetchall()[0]
     return str(first) if first is not None and first == last else None
 

@@ -154,9 +154,9 @@ def fields_sql(sample: str, tz: str) -> tuple[int, str]:
     ``read_csv`` with ``delim='|'``. ``N`` is the number of columns, and ``fx`` is the
     field after the last column. A missing field is NULL (``null_padding``), and an
     empty field is ``''``. The SELECT leaves out job steps and the other rows that
-    :func:`select_sql` skips. It returns the job columns (not yet cast), ``problem`` and
-    ``redo``. ``redo`` marks a line that :func:`select_sql` must parse instead: one with
-    more fields than columns, or a job array range.
+    :func:`select_sql` skips. It returns the job columns (not yet cast), ``problem``,
+    ``redo`` and a few helper columns. ``redo`` marks a line that :func:`select_sql`
+    must parse instead: one with more fields than columns, or a job array range.
     """
     fields, has_header = _layout(sample)
     count = len(fields)
@@ -193,44 +193,57 @@ def fields_sql(sample: str, tz: str) -> tuple[int, str]:
             for i, value in enumerate(sample.split("|"), start=1)
         )
         conditions.append(f"NOT ({same} AND fx IS NULL)")
+    # Only the first word of the state counts ("CANCELLED by 380693"); most states are
+    # one word, which saves splitting.
+    word = (
+        f"upper(CASE WHEN contains({state}, ' ') THEN split_part({state}, ' ', 1) "
+        f"ELSE {state} END)"
+    )
     skip = f"""NOT {misaligned} AND (
                 contains({jobid}, '.')
                 OR {end} IN ('Unknown', 'None', '')
                 OR {start} IN ('Unknown', 'None', '')
                 OR coalesce({field("nodelist")}, '') = 'None assigned'
-                OR upper(split_part({state}, ' ', 1)) IN ({not_ended})
+                OR {word} IN ({not_ended})
             )"""
     conditions.append(f"({skip}) IS NOT TRUE")
     where = "\n              AND ".join(conditions)
+    # Each field is converted once; the problem is told from the converted values.
     select = f"""
-        SELECT
-            source_row,
-            {jobid} AS job_id,
-            {field("user")} AS user_name,
-            nullif({field("account")}, '') AS account,
-            nullif({field("partition")}, '') AS queue,
-            {field("jobname")} AS job_name,
-            {utc("submit")} AS submit_time,
-            {utc("start")} AS start_time,
-            {utc("end")} AS end_time,
-            TRY_CAST({ncpus} AS INTEGER) AS cores,
-            TRY_CAST({field("nnodes")} AS INTEGER) AS nodes,
-            upper(split_part({state}, ' ', 1)) AS state,
+        SELECT *,
             CASE
-                WHEN {wide} THEN NULL
-                WHEN {short}
-                    THEN ({present}) || ' fields separated by |, expected {count}'
-                WHEN TRY_CAST({start} AS TIMESTAMP) IS NULL
-                    THEN 'start is not a time: ' || {start}
-                WHEN TRY_CAST({end} AS TIMESTAMP) IS NULL
-                    THEN 'end is not a time: ' || {end}
-                WHEN TRY_CAST({ncpus} AS INTEGER) IS NULL
-                    THEN 'CPU count is not a number: ' || coalesce({ncpus}, '')
+                WHEN wide THEN NULL
+                WHEN field_count < {count}
+                    THEN field_count || ' fields separated by |, expected {count}'
+                WHEN start_time IS NULL THEN 'start is not a time: ' || start_text
+                WHEN end_time IS NULL THEN 'end is not a time: ' || end_text
+                WHEN cores IS NULL
+                    THEN 'CPU count is not a number: ' || coalesce(ncpus_text, '')
             END AS problem,
-            {wide} OR (contains({jobid}, '[')
-                AND regexp_matches({jobid}, '{_ARRAY_RANGE}')) AS redo
-        FROM fields
-        WHERE {where}
+            wide OR (contains(job_id, '[')
+                AND regexp_matches(job_id, '{_ARRAY_RANGE}')) AS redo
+        FROM (
+            SELECT
+                source_row,
+                {jobid} AS job_id,
+                {field("user")} AS user_name,
+                nullif({field("account")}, '') AS account,
+                nullif({field("partition")}, '') AS queue,
+                {field("jobname")} AS job_name,
+                {utc("submit")} AS submit_time,
+                {utc("start")} AS start_time,
+                {utc("end")} AS end_time,
+                TRY_CAST({ncpus} AS INTEGER) AS cores,
+                TRY_CAST({field("nnodes")} AS INTEGER) AS nodes,
+                {word} AS state,
+                {start} AS start_text,
+                {end} AS end_text,
+                {ncpus} AS ncpus_text,
+                {wide} AS wide,
+                CASE WHEN {short} THEN {present} ELSE {count} END AS field_count
+            FROM fields
+            WHERE {where}
+        )
     """
     return count, select
 

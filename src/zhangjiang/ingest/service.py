@@ -29,9 +29,14 @@ def ingest_paths(
     settings: Settings,
     *,
     progress: bool = False,
+    snapshot: bool = True,
     **options: Any,
 ) -> list[IngestResult]:
-    """Ingest each file into ``dataset`` with the form's connector; one batch per file."""
+    """Ingest each file into ``dataset`` with the form's connector; one batch per file.
+
+    With ``snapshot`` (the default) the web app's snapshot is rewritten afterwards so that
+    the data page shows the new batches; bulk loaders pass False and write it once.
+    """
     form = get_form(dataset)
     _load_connectors()
     connector = CONNECTORS[form.connector]
@@ -44,7 +49,7 @@ def ingest_paths(
         if form.connector != "tabular":
             kwargs["progress"] = progress
         results.append(connector(store, dataset, path, settings, **kwargs))
-    if any(r.outcome in ("loaded", "pending") for r in results):
+    if snapshot and any(r.outcome in ("loaded", "pending") for r in results):
         from zhangjiang.snapshot import (
             write_snapshot,  # late: the snapshot reads the indicators
         )
