@@ -372,3 +372,24 @@ def test_embedded_newlines_and_title_rows_in_csv():
         and "\n" in machinery[0][1][0]
     )
     assert machinery[0][1][1] == "27,173"
+
+
+@pytest.mark.parametrize(
+    ("dataset", "sample", "extra", "rows"),
+    [
+        pytest.param("hpc-jobs", "hpc-samples/slurm_sacct_parsable2_xdmod_unit.log", [], 4, id="job-log"),
+        pytest.param(
+            "publications", "publication-samples/jabref_RisImporterTestScience.ris",
+            ["--facility", "ssrf"], 1, id="publications",
+        ),
+    ],
+)
+def test_validate_is_a_dry_run_for_every_connector(tmp_path, dataset, sample, extra, rows):
+    db = tmp_path / "v.duckdb"
+    runner = CliRunner()
+    res = runner.invoke(
+        app, ["--db", str(db), "validate", dataset, str(SHARED / "data" / sample), *extra, "--format", "json"]
+    )
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)[0]["rows"] == rows
+    assert json.loads(runner.invoke(app, ["--db", str(db), "batches", "--format", "json"]).stdout) == []

@@ -21,8 +21,8 @@ from zhangjiang.cli.common import (
 )
 from zhangjiang.forms import FORMS, get_form
 from zhangjiang.forms.template import write_template
-from zhangjiang.ingest.load import IngestResult, check_file
-from zhangjiang.ingest.service import ingest_paths, list_batches
+from zhangjiang.ingest.load import IngestResult
+from zhangjiang.ingest.service import ingest_paths, list_batches, validate_path
 from zhangjiang.periods import parse_period
 
 
@@ -136,35 +136,28 @@ def validate(
     period: Annotated[str | None, typer.Option("--period")] = None,
     sheet: Annotated[str | None, typer.Option("--sheet")] = None,
     encoding: Annotated[str | None, typer.Option("--encoding")] = None,
+    facility: Annotated[str | None, typer.Option("--facility")] = None,
+    log_format: Annotated[
+        str | None, typer.Option("--log-format", help="slurm|pbs|lsf|sge")
+    ] = None,
     fmt: Annotated[
         OutputFormat, typer.Option("--format", help="table|json")
     ] = OutputFormat.table,
 ) -> None:
     """校验文件（不导入）/ Validate a file without loading it (dry run)."""
     with edge():
-        form = get_form(dataset)
-        checked = check_file(
-            form,
+        result = validate_path(
+            dataset,
             file,
             settings(),
-            period=parse_period(period) if period else None,
+            period=period,
             sheet=sheet,
             encoding=encoding,
+            facility=facility,
+            log_format=log_format,
         )
-    outcome = "rejected" if checked.errors else "valid"
-    result = IngestResult(
-        file.name, dataset, outcome, rows=len(checked.rows), problems=checked.problems
-    )
-    if outcome == "valid":
-        result.message_zh, result.message_en = (
-            f"{file.name} 校验通过，{len(checked.rows)} 行",
-            f"{file.name} is valid: {len(checked.rows)} rows",
-        )
-    else:
-        result.message_zh = f"{file.name} 有 {len(checked.errors)} 个错误"
-        result.message_en = f"{file.name} has {len(checked.errors)} error(s)"
     _report([result], fmt)
-    if checked.errors:
+    if result.outcome == "rejected":
         raise typer.Exit(EXIT_REJECTED)
 
 

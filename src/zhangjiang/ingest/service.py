@@ -9,9 +9,10 @@ from typing import Any
 from zhangjiang.config import Settings
 from zhangjiang.forms import get_form
 from zhangjiang.ingest.load import IngestResult, ingest_file
+from zhangjiang.ingest.problems import Problem
 from zhangjiang.store import Store
 
-__all__ = ["CONNECTORS", "ingest_paths", "list_batches"]
+__all__ = ["CONNECTORS", "ingest_paths", "list_batches", "validate_path"]
 
 Connector = Callable[..., IngestResult]
 CONNECTORS: dict[str, Connector] = {"tabular": ingest_file}
@@ -82,3 +83,65 @@ def _load_connectors() -> None:
         except ModuleNotFoundError as exc:
             if exc.name != module:
                 raise
+
+
+def validate_path(
+    dataset: str,
+    path: Path,
+    settings: Settings,
+    *,
+    period: str | None = None,
+    sheet: str | None = None,
+    encoding: str | None = None,
+    facility: str | None = None,
+    log_format: str | None = None,
+) -> IngestResult:
+    """Check a file against its form without storing anything (a dry run of ingest)."""
+    from zhangjiang.ingest.load import check_file
+    from zhangjiang.periods import parse_period
+
+    form = get_form(dataset)
+    if form.connector == "publications":
+        from zhangjiang.ingest.publications_load import check_publications
+
+        rows, problems = check_publications(path, facility or "", period)
+        count = len(rows)
+    elif form.connector == "hpc-jobs":
+        count, problems = _check_jobs(path, log_format, settings)
+    else:
+        checked = check_file(
+            form,
+            path,
+            settings,
+            period=parse_period(period) if period else None,
+            sheet=sheet,
+            encoding=encoding,
+        )
+        count, problems = len(checked.rows), checked.problems
+    errors = [p for p in problems if p.is_error]
+    result = IngestResult(
+        path.name,
+        dataset,
+        "rejected" if errors else "valid",
+        rows=count,
+        problems=problems,
+    )
+    if errors:
+        result.message_zh = f"{path.name} 有 {len(errors)} 个错误"
+        result.message_en = f"{path.name} has {len(errors)} error(s)"
+    else:
+        result.message_zh = f"{path.name} 校验通过，{count} 行"
+        result.message_en = f"{path.name} is valid: {count} rows"
+    return result
+
+
+def _check_jobs(
+    path: Path, log_format: str | None, settings: Settings
+) -> tuple[int, list[Problem]]:
+    """Parse a job log in a throwaway in-memory database and report its problems."""
+    from zhangjiang.ingest.jobs import job_problems, stage_jobs
+
+    scratch = Store(Path(":memory:"))
+    with scratch.connect() as con:
+        count = stage_jobs(con, path, log_format, tz=settings.timezone)
+        return count, job_problems(con, path)
