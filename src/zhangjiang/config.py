@@ -18,6 +18,15 @@ SETTINGS_HELP: dict[str, str] = {
     "max_unzipped_mb": "Largest uncompressed size of an .xlsx, in MB / xlsx 解压后的最大大小（MB）",
     "timezone": "Time zone of job accounting logs / 作业日志时区",
     "user": "Name recorded as loaded_by / 记录为加载人的名称",
+    "public_downloads": "Let anyone download the original files of loaded batches (set false "
+    "in production) / 允许任何人下载已加载批次的原始文件（生产环境请设为 false）",
+    "secure_cookies": "Always mark the session cookie Secure (it is also Secure when "
+    "X-Forwarded-Proto is https) / 会话 Cookie 始终带 Secure 标记",
+    "session_hours": "Hours a portal sign-in lasts / 门户登录的有效时长（小时）",
+    "login_attempts": "Failed sign-ins per account and address before throttling / "
+    "同一账户与地址在限流前允许的登录失败次数",
+    "login_window_minutes": "Window in which failed sign-ins are counted, in minutes / "
+    "统计登录失败次数的时间窗口（分钟）",
 }
 
 
@@ -30,6 +39,11 @@ class Settings:
     max_unzipped_mb: float = 200.0
     timezone: str = "UTC"
     user: str = ""
+    public_downloads: bool = True
+    secure_cookies: bool = False
+    session_hours: float = 12.0
+    login_attempts: int = 5
+    login_window_minutes: float = 15.0
 
 
 def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings:
@@ -66,9 +80,27 @@ def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings
 def _coerce(name: str, value: Any, annotation: Any) -> Any:
     if name == "db":
         return Path(value)
-    if name in ("max_file_mb", "max_unzipped_mb"):
+    if name in ("public_downloads", "secure_cookies"):
+        return _boolean(name, value)
+    if name == "login_attempts":
+        number = int(value)
+        if number <= 0:
+            raise ValueError(f"{name} must be positive (got {value!r})")
+        return number
+    if name in ("max_file_mb", "max_unzipped_mb", "session_hours", "login_window_minutes"):
         number = float(value)
         if number <= 0:
             raise ValueError(f"{name} must be positive (got {value!r})")
         return number
     return str(value)
+
+
+def _boolean(name: str, value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"{name} must be true or false (got {value!r})")

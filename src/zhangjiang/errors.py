@@ -35,3 +35,15 @@ class PeriodError(ZhangjiangError):
 
 class PhraseError(ZhangjiangError):
     """Text is not a quantitative phrase."""
+
+
+class AccountError(ZhangjiangError):
+    """An account cannot be created or changed as asked."""
+
+
+class ReviewError(ZhangjiangError):
+    """A batch cannot be approved or rejected in its current state."""
+
+
+class ReleaseError(ZhangjiangError):
+    """A period's indicators cannot be released as asked."""

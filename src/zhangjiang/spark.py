@@ -52,9 +52,10 @@ __all__ = [
 ]
 
 INSTALL_HINT = (
-    "未安装 Spark 引擎，请运行 pip install 'zhangjiang[spark]'（需要 Java 17 或更高版本）"
-    " / the Spark engine is not installed: run pip install 'zhangjiang[spark]' "
-    "(needs Java 17 or later)"
+    "未安装 Spark 引擎，请运行 pip install 'zhangjiang[spark]'（即 pip install "
+    "'pyspark>=3.5'，需要 Java 17 或更高版本） / the Spark engine is not installed: run "
+    "pip install 'zhangjiang[spark]' (that is, pip install 'pyspark>=3.5'; needs Java "
+    "17 or later)"
 )
 #: Indicators whose SQL does not run on Spark yet, with the reason (id -> reason).
 #: The parity test marks them xfail; keep this list short by fixing the rewrite below.

@@ -54,10 +54,17 @@ def compute(
     chosen = [get_indicator(i) for i in ids] if ids else list(registry.values())
     computed: list[IndicatorValue] = []
     with store.transaction() as con:
+        loaded = {
+            r[0]
+            for r in con.execute(
+                "SELECT DISTINCT dataset FROM batches WHERE status = 'loaded'"
+            ).fetchall()
+        }
         for ind in chosen:
-            values = [
-                _to_value(ind, per, row, status) for row in evaluate(con, ind, per)
-            ]
+            # No data is a gap, not a zero: without a loaded batch of its primary input
+            # (the first one declared) an indicator has no value at all.
+            rows = evaluate(con, ind, per) if ind.inputs[0] in loaded else []
+            values = [_to_value(ind, per, row, status) for row in rows]
             _store_values(con, ind, per, values)
             computed.extend(values)
     _refresh_snapshot(store)
@@ -217,4 +224,6 @@ def _same(old: dict[str, Any], new: IndicatorValue) -> bool:
 def _exact(value: Decimal) -> Decimal:
     """Return the stored decimal without trailing zeros (2.000000 -> 2), still exact."""
     normal = value.normalize()
-    return normal.quantize(Decimal(1)) if normal == normal.to_integral_value() else normal
+    return (
+        normal.quantize(Decimal(1)) if normal == normal.to_integral_value() else normal
+    )

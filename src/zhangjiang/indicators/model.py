@@ -21,6 +21,9 @@ class Indicator:
     ``dimensions`` with the columns: each dimension, ``value``, ``sources`` (the list of
     batch ids the value came from) and optionally ``ref_end`` (the last day the value
     covers, which the reference-period label is built from).
+
+    ``inputs`` names the datasets the SQL reads, the primary one first: while the primary
+    dataset has no loaded batch the indicator has no value (a data gap, never a zero).
     """
 
     id: str

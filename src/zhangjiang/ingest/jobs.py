@@ -256,7 +256,9 @@ class JobLog:
         """Return the parameters of every statement that reads the file."""
         return {"path": str(self.path), "no_delimiter": _NO_DELIMITER}
 
-    def run(self, con: Connection, sql: str, params: dict[str, Any] | None = None) -> int:
+    def run(
+        self, con: Connection, sql: str, params: dict[str, Any] | None = None
+    ) -> int:
         """Execute ``sql`` that reads the file (see :func:`_run`); return its count."""
         return _run(con, self.path, sql, self.params | (params or {}))
 
@@ -328,7 +330,9 @@ class JobLog:
             )
             self.run(con, _parse_sql(f"{t}__redo", lines, self.select))
         else:
-            columns = ", ".join(f"CAST(NULL AS {c}) AS {n}" for n, c in JOB_COLUMNS.items())
+            columns = ", ".join(
+                f"CAST(NULL AS {c}) AS {n}" for n, c in JOB_COLUMNS.items()
+            )
             con.execute(
                 f"CREATE OR REPLACE TEMP TABLE {t}__redo AS SELECT {columns}, "
                 "CAST(NULL AS BOOLEAN) AS skip, CAST(NULL AS VARCHAR) AS problem "

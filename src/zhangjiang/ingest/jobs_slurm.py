@@ -184,7 +184,7 @@ def fields_sql(sample: str, tz: str) -> tuple[int, str]:
     wide = "fx IS NOT NULL"
     misaligned = short if fields[-1] == "jobname" else f"({short} OR {wide})"
     # Lines of blanks are not records. Empty lines never reach here: read_csv skips them.
-    blank = f"(f2 IS NULL AND f1[1] = ' ' AND trim(f1) = '')"
+    blank = "(f2 IS NULL AND f1[1] = ' ' AND trim(f1) = '')"
     conditions = [f"NOT {blank}"]
     if has_header:
         # Dumps appended one after another repeat their header: skip every copy.

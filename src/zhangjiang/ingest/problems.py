@@ -193,6 +193,22 @@ PROBLEM_KINDS: dict[str, ProblemKind] = {
             "无法解析的记录：{reason}",
             "record cannot be parsed: {reason}",
         ),
+        ProblemKind(
+            "wrong-file-type",
+            "error",
+            "文件类型不符",
+            "Wrong file type",
+            "{reason_zh}；请上传 .csv、.xlsx 或 .jsonl 文件",
+            "{reason_en}; upload a .csv, .xlsx or .jsonl file",
+        ),
+        ProblemKind(
+            "foreign-scope",
+            "error",
+            "不属于本单位",
+            "Not your facility",
+            "值 {value} 不是您负责的设施（{allowed}）",
+            "{value} is not one of your facilities ({allowed})",
+        ),
     ]
 }
 

@@ -54,6 +54,38 @@ MIGRATIONS: list[tuple[str, str]] = [
         );
         """,
     ),
+    (
+        "0003_releases",
+        """
+        CREATE SEQUENCE IF NOT EXISTS release_ids START 1;
+        CREATE TABLE releases (
+            id INTEGER PRIMARY KEY DEFAULT nextval('release_ids'),
+            period VARCHAR NOT NULL,
+            version INTEGER NOT NULL,
+            released_at TIMESTAMP NOT NULL,
+            released_by VARCHAR NOT NULL,
+            note VARCHAR NOT NULL DEFAULT '',
+            changes VARCHAR NOT NULL DEFAULT '[]',
+            UNIQUE (period, version)
+        );
+        CREATE TABLE release_values (
+            release_id INTEGER NOT NULL,
+            indicator_id VARCHAR NOT NULL,
+            dimensions VARCHAR NOT NULL,
+            reference_period VARCHAR NOT NULL,
+            reference_period_en VARCHAR NOT NULL,
+            ref_start DATE,
+            ref_end DATE,
+            value DECIMAL(38, 6),
+            unit VARCHAR NOT NULL,
+            status VARCHAR NOT NULL,
+            definition_hash VARCHAR NOT NULL,
+            computed_at TIMESTAMP NOT NULL,
+            sources INTEGER[] NOT NULL,
+            PRIMARY KEY (release_id, indicator_id, dimensions)
+        );
+        """,
+    ),
 ]
 
 

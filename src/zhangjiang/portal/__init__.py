@@ -1,0 +1,1 @@
+"""The submission portal: accounts and roles, uploads, review, releases, audit log."""

@@ -1,0 +1,280 @@
+"""A file uploaded through the portal: refused safely, validated, loaded as a pending batch.
+
+The upload is copied under a generated name (``upload.csv``) into a fresh temporary folder,
+counting bytes against ``max_file_mb``; the name the browser sent is kept only as data
+(its last path component, shown and stored as the batch's file name). The declared content
+type must fit the extension and the bytes must fit both: an .xlsx is a zip holding
+``[Content_Types].xml``, a .csv or .jsonl is text. Operators may only submit rows of their
+own facilities. A file with any error loads nothing; an accepted one is ``pending``.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import tempfile
+import zipfile
+from dataclasses import dataclass, field, replace
+from pathlib import Path, PurePosixPath
+from typing import Any, BinaryIO
+
+from zhangjiang.config import Settings
+from zhangjiang.errors import UnknownDatasetError
+from zhangjiang.forms import get_form
+from zhangjiang.ingest.load import check_file, ingest_file
+from zhangjiang.ingest.problems import Problem, problem
+from zhangjiang.periods import parse_period
+from zhangjiang.portal.accounts import Account
+from zhangjiang.portal.review import record_submission
+from zhangjiang.portal.state import AppState
+from zhangjiang.store import Store
+
+__all__ = [
+    "CONTENT_TYPES",
+    "Submitted",
+    "display_name",
+    "submit_upload",
+    "uploadable_forms",
+]
+
+#: Accepted extensions and the content types a browser may declare for each.
+CONTENT_TYPES: dict[str, set[str]] = {
+    ".csv": {
+        "text/csv",
+        "text/plain",
+        "application/csv",
+        "application/vnd.ms-excel",
+        "application/octet-stream",
+        "",
+    },
+    ".xlsx": {
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "application/zip",
+        "application/octet-stream",
+        "",
+    },
+    ".jsonl": {
+        "application/jsonl",
+        "application/x-ndjson",
+        "application/json",
+        "text/plain",
+        "application/octet-stream",
+        "",
+    },
+}
+_SNIFF_BYTES = 64 * 1024
+_CHUNK = 1 << 16
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f]")
+
+
+@dataclass
+class Submitted:
+    """What became of an upload: pending (a batch), duplicate or rejected (nothing loaded)."""
+
+    file: str
+    dataset: str
+    outcome: str
+    batch_id: int | None = None
+    rows: int = 0
+    message_zh: str = ""
+    message_en: str = ""
+    problems: list[Problem] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the outcome as a JSON-ready dict with the validation report."""
+        return {
+            "ok": self.outcome != "rejected",
+            "file": self.file,
+            "dataset": self.dataset,
+            "outcome": self.outcome,
+            "batch_id": self.batch_id,
+            "rows": self.rows,
+            "message_zh": self.message_zh,
+            "message_en": self.message_en,
+            "problems": [p.to_dict() for p in self.problems],
+        }
+
+
+def uploadable_forms() -> list[str]:
+    """Return the forms a browser upload may target (tabular ones)."""
+    from zhangjiang.forms import FORMS
+
+    return [f.name for f in FORMS.values() if f.connector == "tabular"]
+
+
+def display_name(original: str | None) -> str:
+    """Return the name an upload is known by: the last path component, printable, short."""
+    text = _UNSAFE.sub("", (original or "").replace("\\", "/"))
+    name = PurePosixPath(text).name.strip() or "upload"
+    return name[-200:]
+
+
+def submit_upload(
+    store: Store,
+    state: AppState,
+    settings: Settings,
+    user: Account,
+    dataset: str,
+    stream: BinaryIO,
+    original_name: str | None,
+    content_type: str,
+    *,
+    period: str | None = None,
+    submitted_for: str = "",
+    note: str = "",
+) -> Submitted:
+    """Save, check and validate an uploaded file; load it as a pending batch if valid."""
+    if dataset not in uploadable_forms():
+        raise UnknownDatasetError(
+            f"报表 {dataset!r} 不能在网页上传 / form {dataset!r} cannot be uploaded here"
+        )
+    form = get_form(dataset)
+    if period:
+        period = parse_period(period).label
+    name = display_name(original_name)
+    out = Submitted(name, dataset, "rejected")
+    suffix = PurePosixPath(name.lower()).suffix
+    kind = content_type.split(";")[0].strip().lower()
+    if suffix not in CONTENT_TYPES:
+        return _refuse(
+            out,
+            f"扩展名 {suffix or '（无）'} 不受支持",
+            f"extension {suffix or '(none)'} is not accepted",
+        )
+    if kind not in CONTENT_TYPES[suffix]:
+        return _refuse(
+            out,
+            f"声明的类型 {kind} 与扩展名 {suffix} 不符",
+            f"declared type {kind} does not match {suffix}",
+        )
+    facility = submitted_for.strip()
+    if user.role == "operator":
+        if not facility and len(user.facilities) == 1:
+            facility = user.facilities[0]
+        if facility not in user.facilities:
+            out.problems.append(
+                problem(
+                    "foreign-scope",
+                    name,
+                    value=facility or "—",
+                    allowed=", ".join(user.facilities) or "—",
+                )
+            )
+            return _rejected(out)
+    limit = int(settings.max_file_mb * 1024 * 1024)
+    folder = Path(tempfile.mkdtemp(prefix="zj-upload-"))
+    try:
+        path = folder / f"upload{suffix}"  # never the browser's name
+        size = _save(stream, path, limit)
+        if size > limit:
+            out.problems.append(
+                problem(
+                    "file-too-large",
+                    name,
+                    size_mb=size / 1048576,
+                    limit_mb=settings.max_file_mb,
+                )
+            )
+            return _rejected(out)
+        why = _sniff(path, suffix)
+        if why is not None:
+            return _refuse(out, *why)
+        checked = check_file(
+            form,
+            path,
+            settings,
+            period=parse_period(period) if period else None,
+            display_name=name,
+        )
+        out.problems = list(checked.problems)
+        if user.role == "operator" and form.scope_column:
+            out.problems += _foreign_rows(form.scope_column, checked.rows, user, name)
+        if any(p.is_error for p in out.problems):
+            return _rejected(out)
+        as_user = replace(settings, user=user.name)
+        result = ingest_file(
+            store,
+            dataset,
+            path,
+            as_user,
+            period=period,
+            note=note,
+            status="pending",
+            display_name=name,
+        )
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    out.outcome, out.batch_id, out.rows = result.outcome, result.batch_id, result.rows
+    out.problems = result.problems or out.problems
+    if result.outcome == "pending" and result.batch_id is not None:
+        record_submission(state, result.batch_id, dataset, facility, user.name, name)
+        out.message_zh = f"{name} 校验通过，已提交为批次 {result.batch_id}（{result.rows} 行），待统计人员审核"
+        out.message_en = f"{name} is valid and was submitted as batch {result.batch_id} ({result.rows} rows), pending review"
+    elif result.outcome == "duplicate":
+        out.message_zh = f"{name} 与已提交的文件相同，未作改动"
+        out.message_en = (
+            f"{name} is identical to a file already submitted; nothing changed"
+        )
+    else:
+        out.message_zh, out.message_en = result.message_zh, result.message_en
+    return out
+
+
+def _save(stream: BinaryIO, path: Path, limit: int) -> int:
+    # Stop one chunk past the limit: the size is then known to be too large.
+    size = 0
+    with path.open("xb") as fh:
+        while chunk := stream.read(_CHUNK):
+            size += len(chunk)
+            if size > limit:
+                break
+            fh.write(chunk)
+    return size
+
+
+def _sniff(path: Path, suffix: str) -> tuple[str, str] | None:
+    with path.open("rb") as fh:
+        head = fh.read(_SNIFF_BYTES)
+    if suffix == ".xlsx":
+        if not head.startswith(b"PK\x03\x04") or not zipfile.is_zipfile(path):
+            return "内容不是 xlsx（zip）文件", "the content is not an xlsx (zip) file"
+        with zipfile.ZipFile(path) as archive:
+            if "[Content_Types].xml" not in archive.namelist():
+                return "内容不是 xlsx 工作簿", "the content is not an xlsx workbook"
+        return None
+    if b"\x00" in head or head.startswith(b"PK\x03\x04"):
+        return "内容不是文本文件", "the content is not a text file"
+    return None
+
+
+def _foreign_rows(
+    column: str, rows: list[dict[str, Any]], user: Account, name: str
+) -> list[Problem]:
+    allowed = ", ".join(user.facilities) or "—"
+    return [
+        problem(
+            "foreign-scope",
+            name,
+            row=r["_row"],
+            column=column,
+            value=r[column],
+            allowed=allowed,
+        )
+        for r in rows
+        if r.get(column) is not None and str(r[column]) not in user.facilities
+    ]
+
+
+def _refuse(out: Submitted, reason_zh: str, reason_en: str) -> Submitted:
+    out.problems.append(
+        problem("wrong-file-type", out.file, reason_zh=reason_zh, reason_en=reason_en)
+    )
+    return _rejected(out)
+
+
+def _rejected(out: Submitted) -> Submitted:
+    errors = sum(p.is_error for p in out.problems)
+    out.outcome = "rejected"
+    out.message_zh = f"{out.file} 有 {errors} 个错误，未加载任何数据"
+    out.message_en = f"{out.file} has {errors} error(s); nothing was loaded"
+    return out
