@@ -20,7 +20,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from zhangjiang.forms import FORMS, Form
+from zhangjiang.forms import FORMS, Form, get_form
 from zhangjiang.store import Store
 
 __all__ = [
@@ -49,9 +49,9 @@ def export_parquet(
     store: Store, out_dir: Path | str, datasets: list[str] | None = None
 ) -> list[ExportedDataset]:
     """Write every dataset (or only ``datasets``) and the batches table as Parquet."""
+    forms = [get_form(n) for n in datasets] if datasets else list(FORMS.values())
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    forms = [FORMS[name] for name in datasets] if datasets else list(FORMS.values())
     written: list[ExportedDataset] = []
     with store.connect(read_only=True) as con:
         for form in forms:

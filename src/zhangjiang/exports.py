@@ -19,6 +19,7 @@ __all__ = [
     "EXPORT_FORMATS",
     "SDMX_AGENCY",
     "SDMX_STATUS",
+    "export_table",
     "export_values",
     "neutralise",
     "to_csv",
@@ -187,6 +188,34 @@ def export_values(values: Iterable[dict[str, Any]], fmt: str) -> bytes:
             f"unknown export format {fmt!r}; known: {', '.join(EXPORT_FORMATS)}"
         ) from None
     return writer(values)
+
+
+def export_table(header: list[str], rows: Iterable[list[Any]], fmt: str) -> bytes:
+    """Return a plain table (e.g. a batch's stored rows) as CSV or XLSX, text neutralised."""
+    rows = [[_cell(c) for c in row] for row in rows]
+    if fmt == "csv":
+        return _write_csv(header, rows, bom=True)
+    if fmt != "xlsx":
+        raise ValueError(f"unknown table format {fmt!r}; known: csv, xlsx")
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("数据 Data")
+    ws.append([neutralise(h) for h in header])
+    for row in rows:
+        ws.append([neutralise(c) if isinstance(c, str) else c for c in row])
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def _cell(value: Any) -> Any:
+    # Numbers stay numbers; dates and anything else become text (then neutralised).
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, Decimal):
+        return _cell_number(value)
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
 def _write_csv(header: list[str], rows: list[list[Any]], bom: bool) -> bytes:

@@ -7,6 +7,10 @@ show — indicator values of every period, the indicator catalogue, batches, for
 record datasets — to ``<db>.snapshot.json``, atomically (temporary file + ``os.replace``).
 ``SnapshotSource`` re-reads that file when it changes and builds one from the database
 (a short read-only connection, retried for a bounded time) only when none exists.
+
+The snapshot holds the working values and the releases. Statisticians see it as it is;
+everyone else sees ``Snapshot.public()``: once a period has been released, only released
+figures (the latest version of each period), and only loaded or superseded batches.
 """
 
 from __future__ import annotations
@@ -26,10 +30,12 @@ from zhangjiang.forms import FORMS
 from zhangjiang.indicators import load_builtin, read_values
 from zhangjiang.ingest.service import list_batches
 from zhangjiang.periods import PERIOD_RULES, parse_period
+from zhangjiang.portal.releases import read_releases
 from zhangjiang.store import Store
 from zhangjiang.store.duckdb import fetch_dicts
 
 __all__ = [
+    "PUBLIC_BATCH_STATUSES",
     "RECORD_DATASETS",
     "SNAPSHOT_FORMAT",
     "Snapshot",
@@ -44,6 +50,8 @@ SNAPSHOT_FORMAT = 1
 #: Datasets whose rows the snapshot carries as they are (when their form is declared):
 #: the facility register and status history, and the milestones/events of the overview.
 RECORD_DATASETS = ("facilities", "facility-status", "facility-milestones", "events")
+#: Batches everyone may see listed: their rows feed, or fed, published figures.
+PUBLIC_BATCH_STATUSES = ("loaded", "superseded")
 _RECORD_LIMIT = 2000
 
 
@@ -69,6 +77,7 @@ def build_snapshot(store: Store) -> dict[str, Any]:
         "batches": batches,
         "forms": [form.model_dump(mode="json") for form in FORMS.values()],
         "records": records,
+        "releases": [_jsonable(r) for r in read_releases(store)],
     }
 
 
@@ -128,9 +137,47 @@ class Snapshot:
         self.forms: dict[str, dict[str, Any]] = {f["name"]: f for f in data["forms"]}
         self.batches: dict[int, dict[str, Any]] = {b["id"]: b for b in data["batches"]}
         self.records: dict[str, list[dict[str, Any]]] = data.get("records", {})
+        self.releases: list[dict[str, Any]] = data.get("releases", [])
+        #: "staff" (working values) or "public" (released figures, see ``public``).
+        self.audience = "staff"
+        #: Periods whose report may be shown; None: every period.
+        self.report_periods: set[str] | None = None
         self._values: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
         for value in data["values"]:
             self._values[value["id"], value["period"]].append(value)
+
+    def public(self) -> Snapshot:
+        """Return what visitors other than statisticians see.
+
+        Before any release, that is the working values (development and the demo); after
+        the first, only the latest release of each released period. Pending and rejected
+        batches are never listed. The report of a period is shown only while the working
+        values still equal the released ones (the report is rendered from working values).
+        """
+        data = {
+            **self.data,
+            "batches": [
+                b for b in self.data["batches"] if b["status"] in PUBLIC_BATCH_STATUSES
+            ],
+        }
+        latest = [r for r in self.releases if r.get("latest")]
+        report_periods = None
+        if self.releases:
+            data["values"] = [v for r in latest for v in r["values"]]
+            data["periods"] = sorted({r["period"] for r in latest}, key=_period_key)
+            report_periods = {
+                r["period"]
+                for r in latest
+                if _figures(r["values"]) == _figures(self._period_values(r["period"]))
+            }
+        view = Snapshot(data, self.version)
+        view.audience = "public"
+        view.report_periods = report_periods
+        return view
+
+    def may_report(self, period: str | None) -> bool:
+        """Return True when the report of ``period`` may be shown to this audience."""
+        return self.report_periods is None or period in self.report_periods
 
     @property
     def latest_period(self) -> str | None:
@@ -151,6 +198,9 @@ class Snapshot:
         return [
             v for p in self.periods for v in self._values.get((indicator_id, p), [])
         ]
+
+    def _period_values(self, period: str) -> list[dict[str, Any]]:
+        return [v for v in self.data["values"] if v["period"] == period]
 
 
 class SnapshotSource:
@@ -201,6 +251,13 @@ def _version(path: Path) -> str | None:
     except FileNotFoundError:
         return None
     return f"{st.st_mtime_ns}-{st.st_size}-{st.st_ino}"
+
+
+def _figures(values: list[dict[str, Any]]) -> set[tuple[str, str, Any]]:
+    return {
+        (v["id"], json.dumps(v["dimensions"], sort_keys=True), v["value"])
+        for v in values
+    }
 
 
 def _read_records(store: Store) -> dict[str, list[dict[str, Any]]]:

@@ -20,7 +20,6 @@ import tempfile
 import warnings
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -169,9 +168,6 @@ def evaluate_spark(
             raise ValueError(
                 f"indicator {indicator.id}: query lacks column(s) {sorted(missing)}"
             )
-        ref_end = row.get("ref_end")
-        if ref_end is not None and not isinstance(ref_end, date):
-            row["ref_end"] = ref_end.date()  # a TIMESTAMP where DuckDB keeps a DATE
     return out
 
 
@@ -203,13 +199,18 @@ def spark_session(
     require_spark()
     from pyspark.sql import SparkSession
 
+    # Under spark-submit (which starts the JVM and passes its port) the master, the
+    # driver's address and the resources come from spark-submit's own arguments.
+    submitted = master is None and "PYSPARK_GATEWAY_PORT" in os.environ
     master = master or DEFAULT_MASTER
     settings = dict(SESSION_CONF)
-    if master.startswith("local"):
+    if master.startswith("local") and not submitted:
         os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
         settings.update(LOCAL_CONF)
     settings.update(conf or {})
-    builder = SparkSession.builder.appName("zhangjiang").master(master)
+    builder = SparkSession.builder.appName("zhangjiang")
+    if not submitted:
+        builder = builder.master(master)
     for key, value in settings.items():
         builder = builder.config(key, value)
     with _quiet_pandas_probe():

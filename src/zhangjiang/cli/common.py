@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from zhangjiang.config import Settings, load_settings
 from zhangjiang.errors import (
@@ -102,10 +103,10 @@ def edge() -> Iterator[None]:
     try:
         yield
     except (UnknownDatasetError, UnknownIndicatorError, PeriodError) as exc:
-        err_console.print(f"[red]错误 / error:[/red] {exc}", highlight=False)
+        err_console.print(f"[red]错误 / error:[/red] {escape(str(exc))}", highlight=False)
         raise typer.Exit(EXIT_USAGE) from None
     except ZhangjiangError as exc:
-        err_console.print(f"[red]错误 / error:[/red] {exc}", highlight=False)
+        err_console.print(f"[red]错误 / error:[/red] {escape(str(exc))}", highlight=False)
         raise typer.Exit(EXIT_REJECTED) from None
 
 

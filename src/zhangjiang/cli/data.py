@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from zhangjiang.cli.common import (
@@ -207,11 +208,13 @@ def _report(results: list[IngestResult], fmt: OutputFormat) -> None:
         target = err_console if r.outcome == "rejected" else console
         colour = {"rejected": "red", "duplicate": "yellow"}.get(r.outcome, "green")
         target.print(
-            f"[{colour}]{r.message_zh}[/{colour}]\n{r.message_en}", highlight=False
+            f"[{colour}]{escape(r.message_zh)}[/{colour}]\n{escape(r.message_en)}",
+            highlight=False,
         )
         for p in r.problems:
             tag = "错误 error" if p.is_error else "警告 warning"
             target.print(
-                f"  [{'red' if p.is_error else 'yellow'}]{tag}[/] {p.message_zh}\n      {p.message_en}",
+                f"  [{'red' if p.is_error else 'yellow'}]{tag}[/] {escape(p.message_zh)}\n"
+                f"      {escape(p.message_en)}",
                 highlight=False,
             )

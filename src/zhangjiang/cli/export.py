@@ -11,7 +11,6 @@ from rich.table import Table
 
 from zhangjiang.cli.common import app, console, edge, store
 from zhangjiang.export_parquet import export_parquet
-from zhangjiang.forms import get_form
 
 
 class ExportFormat(StrEnum):
@@ -35,8 +34,6 @@ def export(
 ) -> None:
     """导出数据集 / Export every dataset (loaded rows, with lineage) and the batches table."""
     with edge():
-        for name in dataset or []:
-            get_form(name)
         written = export_parquet(store(), output, dataset)
     table = Table("数据集 dataset", "行 rows", "目录 folder")
     for item in written:

@@ -67,7 +67,7 @@ def release_period(
                 )
         release_id = _insert_release(con, label, version, user, note, changes)
         con.execute(
-            f"INSERT INTO release_values SELECT ?, indicator_id, dimensions, "
+            "INSERT INTO release_values SELECT ?, indicator_id, dimensions, "
             "reference_period, reference_period_en, ref_start, ref_end, value, unit, "
             "?, definition_hash, computed_at, sources FROM indicator_values "
             "WHERE period = ?",

@@ -20,7 +20,6 @@ from zhangjiang.store import Store
 from zhangjiang.store.duckdb import fetch_dicts
 
 __all__ = [
-    "PUBLIC_BATCH_STATUSES",
     "approve_batch",
     "batch_owners",
     "can_see_batch",
@@ -28,9 +27,6 @@ __all__ = [
     "reject_batch",
     "submissions",
 ]
-
-#: Batches anyone may see listed (their rows feed, or fed, published figures).
-PUBLIC_BATCH_STATUSES = ("loaded", "superseded")
 
 
 def record_submission(

@@ -17,6 +17,8 @@ from fastapi import Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
+from zhangjiang.portal.accounts import Account
+from zhangjiang.portal.auth import visitor
 from zhangjiang.snapshot import Snapshot
 from zhangjiang.web.i18n import LANG_COOKIE, resolve_lang
 from zhangjiang.web.site import Site, dump_json, html_key, json_key
@@ -30,7 +32,7 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class Call:
-    """One request's snapshot, period, language and route path."""
+    """One request's snapshot (as its visitor may see it), period, language and path."""
 
     site: Site
     snap: Snapshot
@@ -39,6 +41,7 @@ class Call:
     remember_lang: bool
     path: str
     gzip: bool
+    user: Account | None = None
 
     async def html(
         self, key: tuple[Any, ...], build: Callable[[], dict[str, Any]], template: str
@@ -112,13 +115,26 @@ class Call:
 
 
 async def begin(request: Request, period: str | None = None) -> Call:
-    """Return the state of ``request``: newest snapshot, validated period, language."""
+    """Return the state of ``request``: its visitor's snapshot, period, language.
+
+    Statisticians see the working values; everyone else the released figures.
+    """
     site: Site = request.app.state.site
-    snap = site.source.fresh() or await run_in_threadpool(site.snapshot)
+    who = await visitor(request, site.state if site.has_state() else None)
+    base = site.source.fresh() or await run_in_threadpool(site.snapshot)
+    audience = "staff" if who.role == "statistician" else "public"
+    snap = site.view(base, audience)
     lang, remember = resolve_lang(request)
     gzip_ok = "gzip" in request.headers.get("accept-encoding", "")
     return Call(
-        site, snap, site.period(snap, period), lang, remember, request.url.path, gzip_ok
+        site,
+        snap,
+        site.period(snap, period),
+        lang,
+        remember,
+        request.url.path,
+        gzip_ok,
+        who.user,
     )
 
 

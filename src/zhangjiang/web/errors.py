@@ -15,7 +15,10 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException
 
 from zhangjiang.errors import (
+    AccountError,
     PeriodError,
+    ReleaseError,
+    ReviewError,
     StoreBusyError,
     StoreError,
     UnknownDatasetError,
@@ -39,6 +42,9 @@ ERROR_KINDS: dict[type[ZhangjiangError], tuple[int, str, str | None]] = {
     UnknownDatasetError: (404, "unknown-dataset", "path.name"),
     UnknownPageError: (404, "not-found", "path"),
     PeriodError: (400, "malformed-period", "query.period"),
+    AccountError: (400, "invalid-account", None),
+    ReviewError: (409, "review-conflict", "path.batch_id"),
+    ReleaseError: (409, "release-conflict", "form.period"),
     StoreBusyError: (503, "store-busy", None),
     StoreError: (503, "store-unavailable", None),
 }

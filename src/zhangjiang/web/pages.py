@@ -234,10 +234,21 @@ def report(
     snap: Snapshot, reports: Reports, period: str | None, lang: str
 ) -> dict[str, Any]:
     """Return the report page: the generated report, or a note that it is not available."""
+    if snap.may_report(period):
+        content = report_content(reports, snap.version, period, lang)
+    else:  # the report is rendered from working values, not yet released
+        content = {
+            **report_content(reports, snap.version, None, lang),
+            "problem": pick(
+                lang,
+                "本报告期的报告尚未发布",
+                "The report of this period has not been released yet",
+            ),
+        }
     return {
         **_common(snap, "report", period, lang, "/report", "/api/v1/report"),
         "title": pick(lang, "监测报告", "Monitoring report"),
-        **report_content(reports, snap.version, period, lang),
+        **content,
     }
 
 

@@ -20,6 +20,7 @@ from jinja2.runtime import Context
 from zhangjiang.config import Settings
 from zhangjiang.demo import DEMO_NOTE
 from zhangjiang.periods import parse_period
+from zhangjiang.portal.state import AppState, app_db_path, open_state
 from zhangjiang.snapshot import Snapshot, SnapshotSource
 from zhangjiang.store import Store
 from zhangjiang.web.i18n import area_title, pick
@@ -41,9 +42,10 @@ class Site:
         self.store = Store(Path(settings.db))
         self.source = SnapshotSource(settings.db)
         self.reports = Reports(self.store)
-        # Until the portal adds roles (issue #9), original files are public in development.
-        self.public_downloads = bool(getattr(settings, "public_downloads", True))
+        self.public_downloads = settings.public_downloads
         self.env = _environment()
+        self._state: AppState | None = None
+        self._public: tuple[Snapshot, Snapshot] | None = None
         self._cache: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
         self._cache_version = ""
         self._lock = threading.Lock()
@@ -51,6 +53,26 @@ class Site:
     def snapshot(self) -> Snapshot:
         """Return the newest snapshot."""
         return self.source.current()
+
+    @property
+    def state(self) -> AppState:
+        """Return the portal's application database (opened on first use)."""
+        if self._state is None:
+            self._state = open_state(self.settings.db)
+        return self._state
+
+    def has_state(self) -> bool:
+        """Return True when the portal's application database exists (or is open)."""
+        return self._state is not None or app_db_path(self.settings.db).exists()
+
+    def view(self, snap: Snapshot, audience: str) -> Snapshot:
+        """Return ``snap`` as ``audience`` ("staff" or "public") sees it."""
+        if audience == "staff":
+            return snap
+        with self._lock:
+            if self._public is None or self._public[0] is not snap:
+                self._public = (snap, snap.public())
+            return self._public[1]
 
     def period(self, snap: Snapshot, text: str | None) -> str | None:
         """Return the canonical label of ``text`` (PeriodError if malformed) or the latest."""
@@ -60,6 +82,7 @@ class Site:
 
     def lookup(self, snap: Snapshot, key: tuple[Any, ...]) -> Any:
         """Return what is cached for ``key`` under this snapshot, or None."""
+        key = (snap.audience, *key)
         with self._lock:
             if self._cache_version != snap.version:
                 self._cache.clear()
@@ -79,7 +102,7 @@ class Site:
         value = make()
         with self._lock:
             if self._cache_version == snap.version:
-                self._cache[key] = value
+                self._cache[(snap.audience, *key)] = value
                 while len(self._cache) > _CACHE_SIZE:
                     self._cache.popitem(last=False)
         return value
@@ -131,7 +154,7 @@ class Site:
         """Render the HTML page of an error envelope."""
         # Only the snapshot already read: the error may be that none can be read now.
         snap = self.source.fresh()
-        chrome = self.chrome(snap, path, None, lang)
+        chrome = self.chrome(snap and self.view(snap, "public"), path, None, lang)
         page = {**envelope, "title": f"{status}", "lang": lang}
         return (
             self.env.get_template("error.html.j2")
@@ -170,6 +193,12 @@ class Site:
                 "path": "/report",
             },
             {"href": "/data", "label": pick(lang, "数据报送", "Data"), "path": "/data"},
+            {
+                "href": "/releases",
+                "label": pick(lang, "发布记录", "Releases"),
+                "path": "/releases",
+            },
+            {"href": "/portal", "label": pick(lang, "报送门户", "Portal"), "path": "/portal"},
         ]
         for item in nav:
             item["current"] = item["path"] == path
@@ -192,6 +221,7 @@ class Site:
                 if b["status"] == "loaded"
             ),
             "generated_at": snap.generated_at if snap else None,
+            "working": bool(snap) and snap.audience == "staff",
             "year": datetime.now(UTC).year,
         }
 

@@ -1,0 +1,89 @@
+"""Commands for portal accounts: add and list users."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from zhangjiang.cli.common import OutputFormat, app, console, edge, emit_json, settings
+from zhangjiang.portal import audit
+from zhangjiang.portal.accounts import ROLES, add_user, list_users
+from zhangjiang.portal.state import open_state
+
+users_app = typer.Typer(
+    help="门户用户 / Portal accounts.", no_args_is_help=True, add_completion=False
+)
+app.add_typer(users_app, name="users")
+
+
+@users_app.command("add")
+def add(
+    name: str,
+    role: Annotated[
+        str, typer.Option("--role", help=f"角色 / role: {'|'.join(ROLES)}")
+    ],
+    facility: Annotated[
+        list[str] | None,
+        typer.Option("--facility", help="负责的设施，可重复 / facility, repeatable"),
+    ] = None,
+    password_stdin: Annotated[
+        bool,
+        typer.Option(
+            "--password-stdin", help="从标准输入读取密码 / read the password from stdin"
+        ),
+    ] = False,
+) -> None:
+    """新增用户 / Add a portal account (argon2-hashed password)."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt(
+            "密码 / password", hide_input=True, confirmation_prompt=True
+        )
+    with edge():
+        state = open_state(settings().db)
+        account = add_user(state, name, role, password, facility or [])
+        audit.record(
+            state,
+            f"cli:{settings().user}",
+            "user-add",
+            account.name,
+            {"role": account.role, "facilities": list(account.facilities)},
+        )
+    console.print(
+        f"已新增用户 / added: {account.name} ({account.role})"
+        + (f" · {', '.join(account.facilities)}" if account.facilities else "")
+    )
+
+
+@users_app.command("list")
+def list_(
+    fmt: Annotated[
+        OutputFormat, typer.Option("--format", help="table|json")
+    ] = OutputFormat.table,
+) -> None:
+    """列出用户 / List portal accounts."""
+    with edge():
+        accounts = list_users(open_state(settings().db))
+    if fmt is OutputFormat.json:
+        emit_json(
+            [
+                {
+                    "name": a.name,
+                    "role": a.role,
+                    "facilities": list(a.facilities),
+                    "active": a.active,
+                }
+                for a in accounts
+            ]
+        )
+        return
+    table = Table("用户 name", "角色 role", "设施 facilities", "启用 active")
+    for a in accounts:
+        table.add_row(
+            a.name, a.role, ", ".join(a.facilities) or "—", "✓" if a.active else "✗"
+        )
+    console.print(table)
