@@ -31,6 +31,7 @@ from zhangjiang.indicators.engine import _to_value, evaluate
 from zhangjiang.indicators.model import Indicator
 from zhangjiang.periods import parse_period
 from zhangjiang.spark import (
+    SparkUnavailableError,
     evaluate_spark,
     register_views,
     require_spark,
@@ -79,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         require_spark()
-    except Exception as exc:
+    except SparkUnavailableError as exc:
         print(f"skipped: {exc}")
         return 0
     indicators = [i for i in load_builtin().values() if i.domain == "hpc"]
@@ -98,6 +99,10 @@ def main(argv: list[str] | None = None) -> int:
         )
     _print_table(args, indicators, duck_times, spark_times, fill, export, startup)
     differ = [i.id for i in indicators if duck[i.id] != spark[i.id]]
+    for ind_id in differ:
+        for one, other in zip(duck[ind_id], spark[ind_id], strict=False):
+            if one != other:
+                print(f"{ind_id}: DuckDB {one[:2]} / Spark {other[:2]}")
     print(
         f"\nvalues equal on both engines: {len(indicators) - len(differ)}"
         f"/{len(indicators)}" + (f" (differ: {', '.join(differ)})" if differ else "")

@@ -140,7 +140,7 @@ def test_rejected_upload_shows_report_and_loads_nothing(world: World) -> None:
             "巨大",
             "-3",
             "FAC-B",
-            "shot_date",
+            "日期",
             "不属于本单位",
         ):
             assert expected in html, expected
@@ -189,7 +189,7 @@ def test_upload_size_is_limited(world: World) -> None:
     app = create_app(small)
     with client_as(app, "op_a") as op:
         big = laser_csv(
-            [["FAC-A", f"2024-05-{d:02d}", "大能量", 1] for d in range(1, 29)] * 200
+            [["FAC-A", f"2024-05-{d:02d}", "大能量", 1] for d in range(1, 29)] * 2000
         )
         assert len(big) > 0.01 * 1024 * 1024 + 1024 * 1024
         assert _upload(op, "big.csv", big).status_code == 413

@@ -28,6 +28,7 @@ import pytest
 from typer.testing import CliRunner
 
 from zhangjiang.cli import app
+from zhangjiang.errors import ZhangjiangError
 from zhangjiang.export_parquet import export_parquet
 from zhangjiang.indicators import load_builtin, read_values
 from zhangjiang.indicators.engine import _to_value, evaluate
@@ -36,6 +37,7 @@ from zhangjiang.periods import parse_period
 from zhangjiang.spark import (
     KNOWN_GAPS,
     SparkUnavailableError,
+    check_export,
     compute_spark,
     to_spark_sql,
 )
@@ -161,6 +163,14 @@ def test_to_spark_sql_binds_typed_parameters() -> None:
     assert "y = 2022" in out
     assert "FROM projects" in out
     assert "COLLECT_LIST(DISTINCT _batch_id)" in out
+
+
+def test_check_export_names_what_is_missing(tmp_path: Path) -> None:
+    (tmp_path / "dataset=projects").mkdir()
+    with pytest.raises(ZhangjiangError, match="not a complete Parquet export") as info:
+        check_export(tmp_path)
+    assert "zhangjiang export --format parquet" in str(info.value)
+    check_export("hdfs://namenode/zhangjiang")  # URLs are Spark's to read
 
 
 def test_compute_spark_without_pyspark_says_how_to_install(

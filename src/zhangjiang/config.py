@@ -87,7 +87,12 @@ def _coerce(name: str, value: Any, annotation: Any) -> Any:
         if number <= 0:
             raise ValueError(f"{name} must be positive (got {value!r})")
         return number
-    if name in ("max_file_mb", "max_unzipped_mb", "session_hours", "login_window_minutes"):
+    if name in (
+        "max_file_mb",
+        "max_unzipped_mb",
+        "session_hours",
+        "login_window_minutes",
+    ):
         number = float(value)
         if number <= 0:
             raise ValueError(f"{name} must be positive (got {value!r})")

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlglot
 from sqlglot import exp
+from sqlglot.errors import SqlglotError
 
 from zhangjiang.errors import ZhangjiangError
 from zhangjiang.export_parquet import dataset_dir, export_parquet, partition_column
@@ -41,7 +42,9 @@ if TYPE_CHECKING:
 __all__ = [
     "INSTALL_HINT",
     "KNOWN_GAPS",
+    "SparkQueryError",
     "SparkUnavailableError",
+    "check_export",
     "compute_spark",
     "evaluate_spark",
     "register_views",
@@ -93,6 +96,10 @@ class SparkUnavailableError(ZhangjiangError):
     """The Spark engine cannot start: pyspark or Java is missing."""
 
 
+class SparkQueryError(ZhangjiangError):
+    """An indicator's SQL could not be transpiled or failed on Spark."""
+
+
 def compute_spark(
     store: Store,
     period: str | Period,
@@ -117,6 +124,8 @@ def compute_spark(
         A folder (or ``hdfs://``, ``s3a://`` URL) written by ``zhangjiang export
         --format parquet`` that every executor can read. Without it the store is
         exported to a local temporary folder, which only executors on this machine see.
+    status:
+        The status the values are stored with, as for ``compute``.
 
     Returns
     -------
@@ -127,6 +136,8 @@ def compute_spark(
     per = period if isinstance(period, Period) else parse_period(period)
     registry = load_builtin()
     chosen = [get_indicator(i) for i in ids] if ids else list(registry.values())
+    if data is not None:
+        check_export(data)  # before the session: starting Spark takes seconds
     with _parquet_dir(store, data) as folder, spark_session(master) as spark:
         register_views(spark, folder)
         results = []
@@ -159,8 +170,18 @@ def evaluate_spark(
     spark: SparkSession, indicator: Indicator, period: Period
 ) -> list[dict[str, Any]]:
     """Run one indicator on Spark and return rows as :func:`evaluate` does."""
-    with _quiet_pandas_probe():
-        rows = spark.sql(to_spark_sql(indicator.sql, period)).collect()
+    from py4j.protocol import Py4JError
+    from pyspark.errors import PySparkException
+
+    try:
+        with _quiet_pandas_probe():
+            rows = spark.sql(to_spark_sql(indicator.sql, period)).collect()
+    except (SqlglotError, PySparkException, Py4JError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc)
+        raise SparkQueryError(
+            f"指标 {indicator.id} 无法在 Spark 上计算 / indicator {indicator.id} failed "
+            f"on Spark: {first}"
+        ) from exc
     out = [row.asDict(recursive=True) for row in rows]
     for row in out:
         missing = {"value", "sources"} - set(row)
@@ -173,16 +194,10 @@ def evaluate_spark(
 
 def register_views(spark: SparkSession, data: str | Path) -> None:
     """Register each dataset's Parquet folder as a temp view named like its form's view."""
-    root = str(data)
+    check_export(data)
+    root = str(data).rstrip("/")
     for form in FORMS.values():
-        path = dataset_dir(Path(root), form.name) if "://" not in root else None
-        location = str(path) if path else f"{root.rstrip('/')}/dataset={form.name}"
-        if path is not None and not path.exists():
-            raise ZhangjiangError(
-                f"{root} 中没有数据集 {form.name}，请重新运行 zhangjiang export --format "
-                f"parquet / {root} lacks dataset {form.name}: re-run zhangjiang export "
-                "--format parquet"
-            )
+        location = f"{root}/dataset={form.name}"
         reader = spark.read.schema(_spark_schema(form))
         frame = reader.parquet(location).drop(partition_column(form))
         frame.createOrReplaceTempView(form.view)
@@ -220,6 +235,26 @@ def spark_session(
         yield spark
     finally:
         spark.stop()
+
+
+def check_export(data: str | Path) -> None:
+    """Raise ZhangjiangError unless a local ``data`` folder holds every dataset's export.
+
+    URLs (``hdfs://``, ``s3a://``) are left for Spark to read.
+    """
+    root = str(data)
+    if "://" in root:
+        return
+    missing = [
+        f.name for f in FORMS.values() if not dataset_dir(Path(root), f.name).is_dir()
+    ]
+    if missing:
+        names = ", ".join(missing[:5]) + ("…" if len(missing) > 5 else "")
+        raise ZhangjiangError(
+            f"{root} 不是完整的 Parquet 导出（缺少 {names}），请运行 zhangjiang export "
+            f"--format parquet -o {root} / {root} is not a complete Parquet export "
+            f"(missing {names}): run zhangjiang export --format parquet -o {root}"
+        )
 
 
 def require_spark() -> None:
@@ -264,6 +299,15 @@ def _spark_schema(form: Form) -> str:
 def _portable(node: exp.Expression) -> exp.Expression:
     """Rewrite DuckDB-only constructs sqlglot leaves as they are into Spark's."""
     if isinstance(node, exp.Table) and node.db == "main" and not node.catalog:
-        # DuckDB's default schema; Spark's temp views are unqualified.
+        # DuckDB's default schema; Spark's temporary views are unqualified.
         node.set("db", None)
+    elif isinstance(node, exp.Div) and not _is_double(node.this):
+        # DuckDB's `/` always divides in DOUBLE, Spark keeps DECIMAL operands exact (to
+        # 6 places): at 10M jobs the two differed in the 6th decimal of core-hours.
+        node.set("this", exp.cast(node.this, exp.DataType.Type.DOUBLE))
     return node
+
+
+def _is_double(node: exp.Expression) -> bool:
+    """Tell whether ``node`` is already a cast to DOUBLE."""
+    return isinstance(node, exp.Cast) and node.to.is_type(exp.DataType.Type.DOUBLE)

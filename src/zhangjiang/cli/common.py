@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-from decimal import Decimal
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -103,16 +103,22 @@ def edge() -> Iterator[None]:
     try:
         yield
     except (UnknownDatasetError, UnknownIndicatorError, PeriodError) as exc:
-        err_console.print(f"[red]错误 / error:[/red] {escape(str(exc))}", highlight=False)
+        err_console.print(
+            f"[red]错误 / error:[/red] {escape(str(exc))}", highlight=False
+        )
         raise typer.Exit(EXIT_USAGE) from None
     except ZhangjiangError as exc:
-        err_console.print(f"[red]错误 / error:[/red] {escape(str(exc))}", highlight=False)
+        err_console.print(
+            f"[red]错误 / error:[/red] {escape(str(exc))}", highlight=False
+        )
         raise typer.Exit(EXIT_REJECTED) from None
 
 
 def emit_json(data: Any) -> None:
     """Print JSON to stdout (UTF-8, not escaped)."""
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=_json_default) + "\n")
+    sys.stdout.write(
+        json.dumps(data, ensure_ascii=False, indent=2, default=_json_default) + "\n"
+    )
 
 
 def _json_default(value: Any) -> Any:

@@ -45,7 +45,9 @@ def demo(
         results = build_demo(st, settings(), out, scale=scale, only=only, progress=True)
         rejected = [r for r in results if r.outcome == "rejected"]
         for r in rejected:
-            err_console.print(f"[red]{escape(r.message_zh)}[/red] / {escape(r.message_en)}")
+            err_console.print(
+                f"[red]{escape(r.message_zh)}[/red] / {escape(r.message_en)}"
+            )
             for p in r.errors if hasattr(r, "errors") else r.problems:
                 err_console.print(f"  {escape(p.message_zh)} / {escape(p.message_en)}")
         if rejected:

@@ -20,12 +20,12 @@ from zhangjiang.store import Store
 from zhangjiang.store.duckdb import Connection, now, sha256_file
 
 __all__ = [
-    "insert_rows",
     "IngestResult",
     "check_file",
     "find_duplicate",
     "ingest_file",
     "insert_batch",
+    "insert_rows",
 ]
 
 

@@ -18,9 +18,9 @@ from zhangjiang.errors import IngestError
 from zhangjiang.forms import get_form
 from zhangjiang.ingest.load import (
     IngestResult,
-    insert_rows,
     find_duplicate,
     insert_batch,
+    insert_rows,
     supersede,
 )
 from zhangjiang.ingest.problems import PROBLEM_KINDS, Problem, ProblemKind

@@ -20,7 +20,7 @@ from typing import Any, BinaryIO
 
 from zhangjiang.config import Settings
 from zhangjiang.errors import UnknownDatasetError
-from zhangjiang.forms import get_form
+from zhangjiang.forms import Form, get_form
 from zhangjiang.ingest.load import check_file, ingest_file
 from zhangjiang.ingest.problems import Problem, problem
 from zhangjiang.periods import parse_period
@@ -188,7 +188,7 @@ def submit_upload(
         )
         out.problems = list(checked.problems)
         if user.role == "operator" and form.scope_column:
-            out.problems += _foreign_rows(form.scope_column, checked.rows, user, name)
+            out.problems += _foreign_rows(form, checked.rows, user, name)
         if any(p.is_error for p in out.problems):
             return _rejected(out)
         as_user = replace(settings, user=user.name)
@@ -248,20 +248,22 @@ def _sniff(path: Path, suffix: str) -> tuple[str, str] | None:
 
 
 def _foreign_rows(
-    column: str, rows: list[dict[str, Any]], user: Account, name: str
+    form: Form, rows: list[dict[str, Any]], user: Account, name: str
 ) -> list[Problem]:
+    column = next(c for c in form.columns if c.name == form.scope_column)
     allowed = ", ".join(user.facilities) or "—"
     return [
         problem(
             "foreign-scope",
             name,
             row=r["_row"],
-            column=column,
-            value=r[column],
+            column=column.zh,
+            column_en=column.en,
+            value=r[column.name],
             allowed=allowed,
         )
         for r in rows
-        if r.get(column) is not None and str(r[column]) not in user.facilities
+        if r.get(column.name) is not None and str(r[column.name]) not in user.facilities
     ]
 
 

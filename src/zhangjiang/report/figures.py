@@ -106,7 +106,11 @@ class FigureBook:
         written = phrase(base_value(value, unit), Style(**style), self.lang)
         if not self.bold or not written.number:
             return written.text
-        number = written.number + "%" if f"{written.number}%" in written.text else written.number
+        number = (
+            written.number + "%"
+            if f"{written.number}%" in written.text
+            else written.number
+        )
         return written.text.replace(number, f"**{number}**", 1)
 
     def label(self, indicator: str, **dims: Any) -> str:

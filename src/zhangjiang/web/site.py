@@ -198,7 +198,11 @@ class Site:
                 "label": pick(lang, "发布记录", "Releases"),
                 "path": "/releases",
             },
-            {"href": "/portal", "label": pick(lang, "报送门户", "Portal"), "path": "/portal"},
+            {
+                "href": "/portal",
+                "label": pick(lang, "报送门户", "Portal"),
+                "path": "/portal",
+            },
         ]
         for item in nav:
             item["current"] = item["path"] == path

@@ -116,7 +116,8 @@ async def report_file(
         raise HTTPException(404, "尚无已计算的报告期 / no period has been computed yet")
     if not c.snap.may_report(c.period):
         raise HTTPException(
-            404, "本报告期的报告尚未发布 / the report of this period is not released yet"
+            404,
+            "本报告期的报告尚未发布 / the report of this period is not released yet",
         )
     rendered = await run_in_threadpool(
         c.site.reports.get, c.snap.version, c.period, fmt, c.lang
@@ -136,7 +137,9 @@ async def report_file(
 async def batch_file(request: Request, batch_id: int) -> Response:
     """Download the archived original file of a batch."""
     c = await begin(request)
-    if not c.site.public_downloads and (c.user is None or c.user.role != "statistician"):
+    if not c.site.public_downloads and (
+        c.user is None or c.user.role != "statistician"
+    ):
         raise HTTPException(
             403, "原始文件仅供工作人员下载 / original files are for staff only"
         )
