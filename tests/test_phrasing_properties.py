@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from decimal import Decimal as D
+from decimal import localcontext
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -130,16 +131,18 @@ def _check(v: D, style: Style) -> None:
         and not style.scientific
     ):
         # Also true at the declared (finer) base, not only at the glossary's reading.
-        factor = SCALES[style.scale] if style.scale else D(1)
-        base = D(style.base) * factor
-        n = bounds.number
-        kind = QUALIFIER_KIND[written.qualifier]
-        if kind == "band":
-            assert n < v < n + base
-        elif kind == "about":
-            assert n - base / 2 <= v < n + base / 2
-        elif kind == "nearly":
-            assert n - base / 2 <= v < n
+        # Exact arithmetic: 1e26 + 0.05 needs more than Decimal's default 28 digits.
+        with localcontext(prec=80):
+            factor = SCALES[style.scale] if style.scale else D(1)
+            base = D(style.base) * factor
+            n = bounds.number
+            kind = QUALIFIER_KIND[written.qualifier]
+            if kind == "band":
+                assert n < v < n + base
+            elif kind == "about":
+                assert n - base / 2 <= v < n + base / 2
+            elif kind == "nearly":
+                assert n - base / 2 <= v < n
 
 
 def test_every_style_on_fixed_values() -> None:

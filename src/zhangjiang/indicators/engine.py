@@ -14,7 +14,7 @@ from zhangjiang.periods import Period, parse_period, reference_label
 from zhangjiang.store import Store
 from zhangjiang.store.duckdb import Connection, fetch_dicts, now
 
-__all__ = ["compute", "evaluate", "read_values", "sql_params"]
+__all__ = ["compute", "evaluate", "read_values", "sql_params", "value_record"]
 
 _QUANTUM = Decimal("0.000001")
 _PRECISION = 38
@@ -97,30 +97,30 @@ def read_values(
     if where:
         sql += " WHERE " + " AND ".join(where)
     rows = store.query(sql + " ORDER BY indicator_id, dimensions", params)
-    out = []
-    for row in rows:
-        ind = registry.get(row["indicator_id"])
-        out.append(
-            {
-                "id": row["indicator_id"],
-                "title_zh": ind.title_zh if ind else row["indicator_id"],
-                "title_en": ind.title_en if ind else row["indicator_id"],
-                "unit": row["unit"],
-                "unit_en": ind.unit_en if ind else "",
-                "value": None if row["value"] is None else _exact(row["value"]),
-                "dimensions": json.loads(row["dimensions"]),
-                "period": row["period"],
-                "reference_period": row["reference_period"],
-                "reference_period_en": row["reference_period_en"],
-                "ref_start": row["ref_start"],
-                "ref_end": row["ref_end"],
-                "status": row["status"],
-                "sources": list(row["sources"]),
-                "definition_hash": row["definition_hash"],
-                "computed_at": row["computed_at"],
-            }
-        )
-    return out
+    return [value_record(row, registry) for row in rows]
+
+
+def value_record(row: dict[str, Any], registry: dict[str, Indicator]) -> dict[str, Any]:
+    """Return a stored ``indicator_values`` row (or a release's copy) as a JSON-ready dict."""
+    ind = registry.get(row["indicator_id"])
+    return {
+        "id": row["indicator_id"],
+        "title_zh": ind.title_zh if ind else row["indicator_id"],
+        "title_en": ind.title_en if ind else row["indicator_id"],
+        "unit": row["unit"],
+        "unit_en": ind.unit_en if ind else "",
+        "value": None if row["value"] is None else _exact(row["value"]),
+        "dimensions": json.loads(row["dimensions"]),
+        "period": row["period"],
+        "reference_period": row["reference_period"],
+        "reference_period_en": row["reference_period_en"],
+        "ref_start": row["ref_start"],
+        "ref_end": row["ref_end"],
+        "status": row["status"],
+        "sources": list(row["sources"]),
+        "definition_hash": row["definition_hash"],
+        "computed_at": row["computed_at"],
+    }
 
 
 def _to_value(

@@ -14,6 +14,7 @@ from typing import Any
 
 from zhangjiang.errors import ReleaseError
 from zhangjiang.indicators import load_builtin
+from zhangjiang.indicators.engine import value_record
 from zhangjiang.periods import parse_period
 from zhangjiang.store import Store
 from zhangjiang.store.duckdb import Connection, fetch_dicts, now
@@ -194,30 +195,4 @@ def _insert_release(
 
 def _value(row: dict[str, Any], registry: dict[str, Any]) -> dict[str, Any]:
     # The shape of indicators.read_values, so that pages and exports take either.
-    ind = registry.get(row["indicator_id"])
-    value = row["value"]
-    if value is not None:
-        normal = value.normalize()
-        value = (
-            normal.quantize(Decimal(1))
-            if normal == normal.to_integral_value()
-            else normal
-        )
-    return {
-        "id": row["indicator_id"],
-        "title_zh": ind.title_zh if ind else row["indicator_id"],
-        "title_en": ind.title_en if ind else row["indicator_id"],
-        "unit": row["unit"],
-        "unit_en": ind.unit_en if ind else "",
-        "value": value,
-        "dimensions": json.loads(row["dimensions"]),
-        "period": row["period"],
-        "reference_period": row["reference_period"],
-        "reference_period_en": row["reference_period_en"],
-        "ref_start": row["ref_start"],
-        "ref_end": row["ref_end"],
-        "status": row["status"],
-        "sources": list(row["sources"]),
-        "definition_hash": row["definition_hash"],
-        "computed_at": row["computed_at"],
-    }
+    return value_record(row, registry)
