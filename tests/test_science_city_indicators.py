@@ -509,10 +509,17 @@ def test_cli_indicators_json_gives_the_hand_checked_values(fixture_store):
     store, batches = fixture_store
     runner = CliRunner()
     db = str(store.path)
-    assert runner.invoke(app, ["--db", db, "compute", "--period", "2022"]).exit_code == 0
-    res = runner.invoke(app, ["--db", db, "indicators", "--period", "2022", "--format", "json"])
+    assert (
+        runner.invoke(app, ["--db", db, "compute", "--period", "2022"]).exit_code == 0
+    )
+    res = runner.invoke(
+        app, ["--db", db, "indicators", "--period", "2022", "--format", "json"]
+    )
     assert res.exit_code == 0, res.output
-    got = {(r["id"], json.dumps(r["dimensions"], sort_keys=True)): r for r in json.loads(res.stdout)}
+    got = {
+        (r["id"], json.dumps(r["dimensions"], sort_keys=True)): r
+        for r in json.loads(res.stdout)
+    }
     # Same arithmetic as above: comparable growth 250 / 200 - 1 = 25 %; certificates valid on
     # 2022-12-31: B (issued 2020-01-01) and C (2022), not A (issued 2019-12-31).
     assert got[("industry.ic_revenue_yoy", "{}")]["value"] == 25

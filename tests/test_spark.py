@@ -31,7 +31,7 @@ from zhangjiang.cli import app
 from zhangjiang.errors import ZhangjiangError
 from zhangjiang.export_parquet import export_parquet
 from zhangjiang.indicators import load_builtin, read_values
-from zhangjiang.indicators.engine import _to_value, evaluate
+from zhangjiang.indicators.engine import evaluate, to_value
 from zhangjiang.indicators.model import IndicatorValue
 from zhangjiang.periods import parse_period
 from zhangjiang.spark import (
@@ -186,7 +186,7 @@ def test_compute_spark_without_pyspark_says_how_to_install(
     )
     assert result.exit_code == 1, result.output
     assert "未安装 Spark 引擎" in result.output
-    assert "pip install 'pyspark>=3.5'" in result.output
+    assert "pip install 'zhangjiang[spark]'" in result.output
 
 
 @needs_spark
@@ -200,6 +200,9 @@ def test_standalone_cluster_matches_local_mode(
     ids = _sample_ids()
     copy = tmp_path / "copy.duckdb"
     shutil.copyfile(demo_store.path, copy)
+    wal = demo_store.path.with_name(demo_store.path.name + ".wal")
+    if wal.exists():
+        shutil.copyfile(wal, copy.with_name(copy.name + ".wal"))
     target = open_store(copy)
     with target.connect() as con:
         con.execute("DELETE FROM indicator_values")  # the Spark run must write them
@@ -332,7 +335,7 @@ def _run_duckdb(store: Store, parquet: Path) -> dict[str, Outcome]:
         for ind in load_builtin().values():
             try:
                 rows = evaluate(con, ind, period)
-                out[ind.id] = _keys(_to_value(ind, period, r, "p") for r in rows)
+                out[ind.id] = _keys(to_value(ind, period, r, "p") for r in rows)
             except Exception as exc:  # reported by the indicator's own test case
                 out[ind.id] = exc
     return out
@@ -348,7 +351,7 @@ def _run_spark(store: Store, parquet: Path) -> dict[str, Outcome]:
         for ind in load_builtin().values():
             try:
                 rows = evaluate_spark(spark, ind, period)
-                out[ind.id] = _keys(_to_value(ind, period, r, "p") for r in rows)
+                out[ind.id] = _keys(to_value(ind, period, r, "p") for r in rows)
             except Exception as exc:  # reported by the indicator's own test case
                 out[ind.id] = exc
     return out

@@ -30,7 +30,7 @@ from sqlglot.errors import SqlglotError
 from zhangjiang.errors import ZhangjiangError
 from zhangjiang.export_parquet import dataset_dir, export_parquet, partition_column
 from zhangjiang.forms import FORMS, Form
-from zhangjiang.indicators.engine import _refresh_snapshot, _store_values, _to_value
+from zhangjiang.indicators.engine import refresh_snapshot, store_values, to_value
 from zhangjiang.indicators.model import Indicator, IndicatorValue
 from zhangjiang.indicators.registry import get_indicator, load_builtin
 from zhangjiang.periods import Period, parse_period
@@ -143,13 +143,13 @@ def compute_spark(
         results = []
         for ind in chosen:
             rows = evaluate_spark(spark, ind, per)
-            results.append((ind, [_to_value(ind, per, row, status) for row in rows]))
+            results.append((ind, [to_value(ind, per, row, status) for row in rows]))
     computed: list[IndicatorValue] = []
     with store.transaction() as con:
         for ind, values in results:
-            _store_values(con, ind, per, values)
+            store_values(con, ind, per, values)
             computed.extend(values)
-    _refresh_snapshot(store)
+    refresh_snapshot(store)
     return computed
 
 

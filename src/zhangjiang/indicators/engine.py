@@ -14,7 +14,16 @@ from zhangjiang.periods import Period, parse_period, reference_label
 from zhangjiang.store import Store
 from zhangjiang.store.duckdb import Connection, fetch_dicts, now
 
-__all__ = ["compute", "evaluate", "read_values", "sql_params", "value_record"]
+__all__ = [
+    "compute",
+    "evaluate",
+    "read_values",
+    "refresh_snapshot",
+    "sql_params",
+    "store_values",
+    "to_value",
+    "value_record",
+]
 
 _QUANTUM = Decimal("0.000001")
 _PRECISION = 38
@@ -64,14 +73,14 @@ def compute(
             # No data is a gap, not a zero: without a loaded batch of its primary input
             # (the first one declared) an indicator has no value at all.
             rows = evaluate(con, ind, per) if ind.inputs[0] in loaded else []
-            values = [_to_value(ind, per, row, status) for row in rows]
-            _store_values(con, ind, per, values)
+            values = [to_value(ind, per, row, status) for row in rows]
+            store_values(con, ind, per, values)
             computed.extend(values)
-    _refresh_snapshot(store)
+    refresh_snapshot(store)
     return computed
 
 
-def _refresh_snapshot(store: Store) -> None:
+def refresh_snapshot(store: Store) -> None:
     """Rewrite the immutable snapshot the web app serves, so it shows the new values."""
     from zhangjiang.snapshot import (
         write_snapshot,  # late: snapshot reads values through this module
@@ -123,9 +132,10 @@ def value_record(row: dict[str, Any], registry: dict[str, Indicator]) -> dict[st
     }
 
 
-def _to_value(
+def to_value(
     ind: Indicator, period: Period, row: dict[str, Any], status: str
 ) -> IndicatorValue:
+    """Turn one result row of an indicator's SQL into a labelled, exact value."""
     dims = {d: _plain(row.get(d)) for d in ind.dimensions}
     ref_end = row.get("ref_end")
     if ref_end is not None and not isinstance(ref_end, date):
@@ -162,9 +172,10 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _store_values(
+def store_values(
     con: Connection, ind: Indicator, period: Period, values: list[IndicatorValue]
 ) -> None:
+    """Replace an indicator's stored values for a period; unchanged rows stay as they are."""
     existing = {
         r["dimensions"]: r
         for r in fetch_dicts(
