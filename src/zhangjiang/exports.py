@@ -15,6 +15,8 @@ from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any
 
+from zhangjiang.phrasing.numbers import json_number, tidy
+
 __all__ = [
     "EXPORT_FORMATS",
     "SDMX_AGENCY",
@@ -245,16 +247,14 @@ def _number(value: Any) -> int | Decimal | None:
     if value is None or isinstance(value, int):
         return value
     d = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
-    if d == d.to_integral_value():
-        return int(d)
-    return Decimal(format(d.normalize(), "f"))
+    return int(d) if d == d.to_integral_value() else tidy(d)
 
 
 def _cell_number(value: Any) -> int | float | None:
     if value is None or isinstance(value, int):
         return value
     d = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
-    return int(d) if d == d.to_integral_value() else float(d)
+    return json_number(d)
 
 
 def _dimension_columns(dims: list[str], fixed: list[str]) -> list[str]:

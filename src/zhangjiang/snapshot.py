@@ -30,6 +30,7 @@ from zhangjiang.forms import FORMS
 from zhangjiang.indicators import load_builtin, read_values
 from zhangjiang.ingest.service import list_batches
 from zhangjiang.periods import PERIOD_RULES, parse_period
+from zhangjiang.phrasing.numbers import json_number
 from zhangjiang.portal.releases import read_releases
 from zhangjiang.store import Store
 from zhangjiang.store.duckdb import fetch_dicts
@@ -322,7 +323,7 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_jsonable(v) for v in value]
     if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
+        return json_number(value)
     if isinstance(value, datetime | date):
         return value.isoformat()
     return value

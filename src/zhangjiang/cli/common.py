@@ -22,6 +22,7 @@ from zhangjiang.errors import (
     UnknownIndicatorError,
     ZhangjiangError,
 )
+from zhangjiang.phrasing.numbers import json_number
 from zhangjiang.store import Store, open_store
 
 __all__ = [
@@ -124,7 +125,7 @@ def emit_json(data: Any) -> None:
 def _json_default(value: Any) -> Any:
     # Exact decimals become JSON numbers: integers stay integers, others keep their digits.
     if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
+        return json_number(value)
     return str(value)
 
 

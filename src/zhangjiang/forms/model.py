@@ -23,7 +23,6 @@ COLUMN_TYPES: dict[str, str] = {
     "boolean": "BOOLEAN",
     "timestamp": "TIMESTAMP",
 }
-_UNIT_SUFFIX = re.compile(r"[（(][^）)]*[）)]$")
 
 
 class Column(BaseModel):

@@ -11,6 +11,7 @@ from typing import Any
 from zhangjiang.indicators.model import Indicator, IndicatorValue
 from zhangjiang.indicators.registry import get_indicator, load_builtin
 from zhangjiang.periods import Period, parse_period, reference_label
+from zhangjiang.phrasing.numbers import json_number, tidy
 from zhangjiang.store import Store
 from zhangjiang.store.duckdb import Connection, fetch_dicts, now
 
@@ -118,7 +119,7 @@ def value_record(row: dict[str, Any], registry: dict[str, Indicator]) -> dict[st
         "title_en": ind.title_en if ind else row["indicator_id"],
         "unit": row["unit"],
         "unit_en": ind.unit_en if ind else "",
-        "value": None if row["value"] is None else _exact(row["value"]),
+        "value": None if row["value"] is None else tidy(row["value"]),
         "dimensions": json.loads(row["dimensions"]),
         "period": row["period"],
         "reference_period": row["reference_period"],
@@ -166,7 +167,7 @@ def to_value(
 
 def _plain(value: Any) -> Any:
     if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
+        return json_number(value)
     if isinstance(value, date):
         return value.isoformat()
     return value
@@ -229,12 +230,4 @@ def _same(old: dict[str, Any], new: IndicatorValue) -> bool:
         and old["definition_hash"] == new.definition_hash
         and list(old["sources"]) == list(new.sources)
         and old["ref_end"] == new.ref_end
-    )
-
-
-def _exact(value: Decimal) -> Decimal:
-    """Return the stored decimal without trailing zeros (2.000000 -> 2), still exact."""
-    normal = value.normalize()
-    return (
-        normal.quantize(Decimal(1)) if normal == normal.to_integral_value() else normal
     )

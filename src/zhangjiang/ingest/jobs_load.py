@@ -120,12 +120,9 @@ def ingest_jobs(
         sha = sha256_file(path)
         duplicate = find_duplicate(store, dataset, sha)
         if duplicate is not None:
-            result = IngestResult(name, dataset, "duplicate", duplicate, sha256=sha)
-            result.message_zh = f"{name} 已作为批次 {duplicate} 加载，未作改动"
-            result.message_en = (
-                f"{name} is already loaded as batch {duplicate}; nothing changed"
+            return IngestResult(name, dataset, "duplicate", sha256=sha).set_duplicate(
+                duplicate
             )
-            return result
     log = open_job_log(path, log_format, _STAGE, settings.timezone)
     fast = log.fields_query()
 
@@ -186,12 +183,8 @@ def ingest_jobs(
             [rows, warnings, period, sha, batch_id],
         )
         store.archive(path, sha)
-    result = IngestResult(name, dataset, "rejected", sha256=sha)
-    result.outcome, result.batch_id, result.rows, result.problems = (
-        "loaded",
-        batch_id,
-        rows,
-        problems,
+    result = IngestResult(
+        name, dataset, "loaded", batch_id, rows, sha, problems=problems
     )
     result.message_zh = (
         f"{name} 已加载为系统“{system}”的批次 {batch_id}，共 {rows} 个作业"

@@ -59,6 +59,30 @@ class IngestResult:
             "problems": [p.to_dict() for p in self.problems],
         }
 
+    def set_duplicate(self, batch_id: int) -> IngestResult:
+        """Mark the file as already loaded as ``batch_id`` (nothing changed)."""
+        self.outcome, self.batch_id = "duplicate", batch_id
+        self.message_zh = f"{self.file} 已作为批次 {batch_id} 加载，未作改动"
+        self.message_en = (
+            f"{self.file} is already loaded as batch {batch_id}; nothing changed"
+        )
+        return self
+
+    def set_rejected(self, problems: list[Problem]) -> IngestResult:
+        """Mark the file as rejected for ``problems`` (nothing was loaded)."""
+        self.outcome, self.problems = "rejected", problems
+        errors = sum(1 for p in problems if p.is_error)
+        self.message_zh = f"{self.file} 有 {errors} 个错误，未加载任何数据"
+        self.message_en = f"{self.file} has {errors} error(s); nothing was loaded"
+        return self
+
+    def note_superseded(self) -> None:
+        """Append the superseded batch ids, if any, to both messages."""
+        if self.superseded:
+            ids = ", ".join(map(str, self.superseded))
+            self.message_zh += f"；取代批次 {ids}"
+            self.message_en += f"; supersedes batch {ids}"
+
 
 def check_file(
     form: Form,
@@ -105,12 +129,7 @@ def ingest_file(
     result = IngestResult(name, dataset, "rejected", sha256=sha)
     duplicate = find_duplicate(store, dataset, sha)
     if duplicate is not None:
-        result.outcome, result.batch_id = "duplicate", duplicate
-        result.message_zh = f"{name} 已作为批次 {duplicate} 加载，未作改动"
-        result.message_en = (
-            f"{name} is already loaded as batch {duplicate}; nothing changed"
-        )
-        return result
+        return result.set_duplicate(duplicate)
     parsed_period = parse_period(period) if period else None
     checked = check_file(
         form,
@@ -123,11 +142,7 @@ def ingest_file(
     )
     result.problems = checked.problems
     if checked.errors:
-        result.message_zh = f"{name} 有 {len(checked.errors)} 个错误，未加载任何数据"
-        result.message_en = (
-            f"{name} has {len(checked.errors)} error(s); nothing was loaded"
-        )
-        return result
+        return result.set_rejected(checked.problems)
     batch_period = period or _derived_period(form, checked.rows)
     scope = _scope(form, checked.rows)
     with store.transaction() as con:
@@ -154,20 +169,27 @@ def ingest_file(
     result.message_en = (
         f"{name} loaded as batch {batch_id} with {len(checked.rows)} rows"
     )
-    if result.superseded:
-        ids = ", ".join(map(str, result.superseded))
-        result.message_zh += f"；取代批次 {ids}"
-        result.message_en += f"; supersedes batch {ids}"
+    result.note_superseded()
     return result
 
 
-def find_duplicate(store: Store, dataset: str, sha: str) -> int | None:
-    """Return the id of a loaded or pending batch of ``dataset`` with this sha256."""
-    rows = store.query(
-        "SELECT id FROM batches WHERE dataset = ? AND sha256 = ? AND status IN ('loaded', 'pending') "
-        "ORDER BY id LIMIT 1",
-        [dataset, sha],
+def find_duplicate(
+    store: Store, dataset: str, sha: str, scope: str | None = None
+) -> int | None:
+    """Return the id of a loaded or pending batch of ``dataset`` with this sha256.
+
+    With ``scope``, only a batch loaded for that scope counts (one publication export
+    may list the papers of two facilities).
+    """
+    sql = (
+        "SELECT id FROM batches WHERE dataset = ? AND sha256 = ? "
+        "AND status IN ('loaded', 'pending')"
     )
+    params: list[Any] = [dataset, sha]
+    if scope is not None:
+        sql += " AND scope = ?"
+        params.append(scope)
+    rows = store.query(sql + " ORDER BY id LIMIT 1", params)
     return rows[0]["id"] if rows else None
 
 

@@ -110,24 +110,19 @@ def ingest_publications(
     if size > settings.max_file_mb * 1024 * 1024:
         kind = PROBLEM_KINDS["file-too-large"]
         params = {"size_mb": size / 1048576, "limit_mb": settings.max_file_mb}
-        return _rejected(result, [Problem(kind, name, params=params)])
+        return result.set_rejected([Problem(kind, name, params=params)])
     problems = _check_facility(store, name, facility)
     if problems:
-        return _rejected(result, problems)
-    duplicate = _find_duplicate(store, dataset, sha, facility)
+        return result.set_rejected(problems)
+    duplicate = find_duplicate(store, dataset, sha, scope=facility)
     if duplicate is not None:
-        result.outcome, result.batch_id = "duplicate", duplicate
-        result.message_zh = f"{name} 已作为批次 {duplicate} 加载，未作改动"
-        result.message_en = (
-            f"{name} is already loaded as batch {duplicate}; nothing changed"
-        )
-        return result
+        return result.set_duplicate(duplicate)
     parsed_period = parse_period(period) if period else None
     rows, problems = _read_rows(path, name, facility, parsed_period)
     result.problems = problems
     errors = [p for p in problems if p.is_error]
     if errors:
-        return _rejected(result, problems)
+        return result.set_rejected(problems)
     warnings = len(problems) - len(errors)
     batch_period = period or _derived_period(rows)
     with store.transaction() as con:
@@ -153,10 +148,7 @@ def ingest_publications(
     result.outcome, result.batch_id, result.rows = status, batch_id, len(rows)
     result.message_zh = f"{name} 已加载为批次 {batch_id}，设施 {facility}，论文 {len(rows)} 篇（CNS {cns} 篇）"
     result.message_en = f"{name} loaded as batch {batch_id} for {facility}: {len(rows)} papers ({cns} CNS)"
-    if result.superseded:
-        ids = ", ".join(map(str, result.superseded))
-        result.message_zh += f"；取代批次 {ids}"
-        result.message_en += f"; supersedes batch {ids}"
+    result.note_superseded()
     return result
 
 
@@ -190,19 +182,6 @@ def _check_facility(store: Store, name: str, facility: str) -> list[Problem]:
             params={"known": listed},
         )
     ]
-
-
-def _find_duplicate(store: Store, dataset: str, sha: str, facility: str) -> int | None:
-    # find_duplicate ignores the scope, but one export may list the papers of two
-    # facilities: it is a duplicate only when loaded for the same facility.
-    if find_duplicate(store, dataset, sha) is None:
-        return None
-    rows = store.query(
-        "SELECT id FROM batches WHERE dataset = ? AND sha256 = ? AND scope = ? "
-        "AND status IN ('loaded', 'pending') ORDER BY id LIMIT 1",
-        [dataset, sha, facility],
-    )
-    return rows[0]["id"] if rows else None
 
 
 def _read_rows(
@@ -286,14 +265,6 @@ def _row(pub: Publication, facility: str) -> dict[str, Any]:
 def _derived_period(rows: list[dict[str, Any]]) -> str | None:
     years = {r["year"] for r in rows if r["year"] is not None}
     return str(years.pop()) if len(years) == 1 else None
-
-
-def _rejected(result: IngestResult, problems: list[Problem]) -> IngestResult:
-    result.problems = problems
-    errors = sum(1 for p in problems if p.is_error)
-    result.message_zh = f"{result.file} 有 {errors} 个错误，未加载任何数据"
-    result.message_en = f"{result.file} has {errors} error(s); nothing was loaded"
-    return result
 
 
 register_connector(_CONNECTOR, ingest_publications)

@@ -22,6 +22,7 @@ __all__ = [
     "format_grouped",
     "format_plain",
     "is_power_of_ten",
+    "json_number",
     "last_nonzero_place",
     "leading_place",
     "places_of",
@@ -69,6 +70,11 @@ def tidy(d: Decimal) -> Decimal:
         except InvalidOperation:  # more digits than WIDE holds: keep the exponent
             return d.normalize(WIDE)
     return d.normalize(WIDE)
+
+
+def json_number(d: Decimal) -> int | float:
+    """Return ``d`` as a JSON number: an int when integral (72.000000 -> 72), else a float."""
+    return int(d) if d == d.to_integral_value() else float(d)
 
 
 def fold_width(text: str) -> str:

@@ -16,6 +16,7 @@ from zhangjiang.errors import ReleaseError
 from zhangjiang.indicators import load_builtin
 from zhangjiang.indicators.engine import value_record
 from zhangjiang.periods import parse_period
+from zhangjiang.phrasing.numbers import tidy
 from zhangjiang.store import Store
 from zhangjiang.store.duckdb import Connection, fetch_dicts, now
 
@@ -172,8 +173,7 @@ _ABSENT: Any = _Absent()
 def _text(value: Any) -> str | None:
     if value is _ABSENT or value is None:
         return None
-    d = Decimal(value).normalize()
-    return format(d.quantize(Decimal(1)) if d == d.to_integral_value() else d, "f")
+    return format(tidy(Decimal(value)), "f")
 
 
 def _insert_release(

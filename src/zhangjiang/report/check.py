@@ -11,6 +11,7 @@ from typing import Any
 
 from zhangjiang.periods import parse_period
 from zhangjiang.phrasing import ClaimSpan, find_claims
+from zhangjiang.phrasing.numbers import json_number
 from zhangjiang.report.figures import FigureBook, base_value
 from zhangjiang.report.render import skeleton_lines
 from zhangjiang.store import Store
@@ -197,6 +198,4 @@ def _normalise(text: str) -> str:
 
 
 def _num(value: Decimal | None) -> float | int | None:
-    if value is None:
-        return None
-    return int(value) if value == value.to_integral_value() else float(value)
+    return None if value is None else json_number(value)

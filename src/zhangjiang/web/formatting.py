@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 from typing import Any
+
+from zhangjiang.phrasing import Style, phrase, phrase_growth
+from zhangjiang.phrasing.numbers import format_grouped, format_plain, round_to
 
 __all__ = ["format_growth", "format_number", "format_value"]
 
 _WAN = Decimal(10) ** 4
 _YI = Decimal(10) ** 8
-
-try:  # the phrasing package writes figures the way the report does
-    from zhangjiang.phrasing import Style, phrase, phrase_growth
-except ImportError:  # pragma: no cover - only while phrasing is not installed
-    Style = phrase = phrase_growth = None  # type: ignore[assignment,misc]
 
 
 def format_value(value: Any, indicator: dict[str, Any], lang: str) -> str:
@@ -32,7 +30,7 @@ def format_value(value: Any, indicator: dict[str, Any], lang: str) -> str:
     if value is None:
         return "—"
     style = indicator.get("style") or {}
-    if style and phrase is not None:
+    if style:
         try:
             return str(phrase(_decimal(value), Style(**style), lang).text)
         except (TypeError, ValueError):
@@ -64,20 +62,12 @@ def format_number(value: Any, lang: str, decimals: int = 2) -> str:
             if d >= factor:
                 return f"{sign}{_plain(d / factor, decimals)}{char}"
         return f"{sign}{_plain(d, decimals)}"
-    text = _plain(d, decimals)
-    whole, _, frac = text.partition(".")
-    return f"{sign}{int(whole):,}" + (f".{frac}" if frac else "")
+    return sign + format_grouped(_rounded(d, decimals), None, trim=True)
 
 
 def format_growth(pct: Any, lang: str) -> str:
     """Write a year-on-year change in percent ("同比增长26.3%", "up 26.3% year on year")."""
-    if phrase_growth is not None:
-        return str(phrase_growth(_decimal(pct), lang=lang))
-    d = _decimal(pct)
-    size = _plain(abs(d), 1)
-    if lang == "en":
-        return f"{'up' if d >= 0 else 'down'} {size}% year on year"
-    return f"同比{'增长' if d >= 0 else '下降'}{size}%"
+    return str(phrase_growth(_decimal(pct), lang=lang))
 
 
 def _decimal(value: Any) -> Decimal:
@@ -90,8 +80,9 @@ def _decimal(value: Any) -> Decimal:
 
 
 def _plain(d: Decimal, decimals: int) -> str:
-    rounded = d.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
-    text = f"{rounded:f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text
+    return format_plain(_rounded(d, decimals), None, trim=True)
+
+
+def _rounded(d: Decimal, decimals: int) -> Decimal:
+    # Half-up at the last written place: 84.145 -> 84.15 with two decimals.
+    return round_to(d, Decimal(1).scaleb(-decimals))
