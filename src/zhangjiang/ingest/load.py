@@ -145,25 +145,20 @@ def ingest_file(
         return result.set_rejected(checked.problems)
     batch_period = period or _derived_period(form, checked.rows)
     scope = _scope(form, checked.rows)
-    with store.transaction() as con:
-        batch_id = insert_batch(
-            con,
-            form,
-            name,
-            sha,
-            path.stat().st_size,
-            len(checked.rows),
-            status,
-            batch_period,
-            scope,
-            settings.user,
-            note,
-            len(checked.warnings),
-        )
-        insert_rows(con, form, batch_id, checked.rows)
-        if status == "loaded":
-            result.superseded = supersede(con, form, batch_id, batch_period, scope)
-        store.archive(path, sha)
+    batch_id, result.superseded = store_batch(
+        store,
+        form,
+        path,
+        sha,
+        name,
+        checked.rows,
+        settings,
+        status=status,
+        period=batch_period,
+        scope=scope,
+        note=note,
+        warnings=len(checked.warnings),
+    )
     result.outcome, result.batch_id, result.rows = status, batch_id, len(checked.rows)
     result.message_zh = f"{name} 已加载为批次 {batch_id}，共 {len(checked.rows)} 行"
     result.message_en = (
@@ -171,6 +166,49 @@ def ingest_file(
     )
     result.note_superseded()
     return result
+
+
+def store_batch(
+    store: Store,
+    form: Form,
+    path: Path,
+    sha: str,
+    name: str,
+    rows: list[dict[str, Any]],
+    settings: Settings,
+    *,
+    status: str,
+    period: str | None,
+    scope: str,
+    note: str,
+    warnings: int,
+) -> tuple[int, list[int]]:
+    """Store validated rows as one batch in one transaction; return its id and superseded ids.
+
+    The batch record, its rows, the supersession of older batches of the same period and
+    scope, and the archived original all commit together or not at all.
+    """
+    superseded: list[int] = []
+    with store.transaction() as con:
+        batch_id = insert_batch(
+            con,
+            form,
+            name,
+            sha,
+            path.stat().st_size,
+            len(rows),
+            status,
+            period,
+            scope,
+            settings.user,
+            note,
+            warnings,
+        )
+        insert_rows(con, form, batch_id, rows)
+        if status == "loaded":
+            superseded = supersede(con, form, batch_id, period, scope)
+        store.archive(path, sha)
+    return batch_id, superseded
 
 
 def find_duplicate(

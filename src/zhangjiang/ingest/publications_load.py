@@ -16,13 +16,7 @@ from typing import Any
 from zhangjiang.config import Settings
 from zhangjiang.errors import IngestError
 from zhangjiang.forms import get_form
-from zhangjiang.ingest.load import (
-    IngestResult,
-    find_duplicate,
-    insert_batch,
-    insert_rows,
-    supersede,
-)
+from zhangjiang.ingest.load import IngestResult, find_duplicate, store_batch
 from zhangjiang.ingest.problems import PROBLEM_KINDS, Problem, ProblemKind
 from zhangjiang.ingest.publications import (
     Publication,
@@ -125,25 +119,20 @@ def ingest_publications(
         return result.set_rejected(problems)
     warnings = len(problems) - len(errors)
     batch_period = period or _derived_period(rows)
-    with store.transaction() as con:
-        batch_id = insert_batch(
-            con,
-            form,
-            name,
-            sha,
-            size,
-            len(rows),
-            status,
-            batch_period,
-            facility,
-            settings.user,
-            note,
-            warnings,
-        )
-        insert_rows(con, form, batch_id, rows)
-        if status == "loaded":
-            result.superseded = supersede(con, form, batch_id, batch_period, facility)
-        store.archive(path, sha)
+    batch_id, result.superseded = store_batch(
+        store,
+        form,
+        path,
+        sha,
+        name,
+        rows,
+        settings,
+        status=status,
+        period=batch_period,
+        scope=facility,
+        note=note,
+        warnings=warnings,
+    )
     cns = sum(1 for r in rows if r["is_cns"])
     result.outcome, result.batch_id, result.rows = status, batch_id, len(rows)
     result.message_zh = f"{name} 已加载为批次 {batch_id}，设施 {facility}，论文 {len(rows)} 篇（CNS {cns} 篇）"

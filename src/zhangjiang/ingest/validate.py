@@ -222,40 +222,10 @@ def _validate_row(
     ok = True
     for i, col in mapping.items():
         raw = cells[i] if i < len(cells) else None
-        formula = table.formulas.get((number, i + 1))
-        if formula is not None:
-            out.problems.append(
-                problem(
-                    "formula",
-                    table.file,
-                    sheet=table.sheet,
-                    row=number,
-                    column=col.zh,
-                    column_en=col.en,
-                    value=raw,
-                    formula=formula,
-                )
-            )
-        try:
-            value = parse_cell(raw, col.type, date1904=table.date1904)
-        except CellError as exc:
-            out.problems.append(
-                problem(
-                    exc.kind,
-                    table.file,
-                    sheet=table.sheet,
-                    row=number,
-                    column=col.zh,
-                    column_en=col.en,
-                    value=raw,
-                    **exc.params,
-                )
-            )
-            ok = False
-            continue
-        problem_ = _check_value(col, value, raw)
-        if problem_ is not None:
-            kind, params = problem_
+
+        def at_cell(
+            kind: str, col: Column = col, raw: Any = raw, **params: Any
+        ) -> None:
             out.problems.append(
                 problem(
                     kind,
@@ -268,26 +238,27 @@ def _validate_row(
                     **params,
                 )
             )
+
+        formula = table.formulas.get((number, i + 1))
+        if formula is not None:
+            at_cell("formula", formula=formula)
+        try:
+            value = parse_cell(raw, col.type, date1904=table.date1904)
+        except CellError as exc:
+            at_cell(exc.kind, **exc.params)
             ok = False
             continue
-        if (
+        failure = _check_value(col, value, raw)
+        outside = (
             col.name == form.period_column
             and period is not None
             and value is not None
             and not _in_period(value, period)
-        ):
-            out.problems.append(
-                problem(
-                    "outside-period",
-                    table.file,
-                    sheet=table.sheet,
-                    row=number,
-                    column=col.zh,
-                    column_en=col.en,
-                    value=raw,
-                    period=period.label,
-                )
-            )
+        )
+        if failure is None and outside and period is not None:
+            failure = ("outside-period", {"period": period.label})
+        if failure is not None:
+            at_cell(failure[0], **failure[1])
             ok = False
             continue
         record[col.name] = value
