@@ -190,3 +190,91 @@ def test_unmapped_users_count_under_their_account_with_a_warning(
 def test_connector_without_system_raises(store: Store, settings: Settings) -> None:
     with pytest.raises(IngestError, match="--system"):
         ingest_paths(store, "hpc-jobs", [PHILLIPS], settings)
+
+
+def _big_log(path: Path, lines: int) -> dict[str, Any]:
+    """Write a headerless sacct dump of ``lines`` lines, several MiB, and what it holds.
+
+    Every third line is a job step, line 40,001 is a bad record and line 50,002 a job
+    whose name holds "|". Job ``j`` sits on line ``j``; returns the expected job lines
+    and problem lines.
+    """
+    from .test_jobs import sacct as sacct_line
+
+    out, jobs = [], {}
+    for n in range(1, lines + 1):
+        start, end = "2022-05-01T00:00:00", "2022-05-01T02:00:00"
+        if n == 40_001:
+            out.append(sacct_line(str(n), "not-a-time", end))
+        elif n % 3 == 0:
+            out.append(sacct_line(f"{n - 1}.batch", start, end))
+        else:
+            name = "a|b" if n == 50_002 else f"job{n}"
+            out.append(sacct_line(str(n), start, end, jobname=name))
+            jobs[str(n)] = n
+    path.write_text("\n".join(out) + "\n", encoding="utf-8")
+    return {"jobs": jobs, "problems": [40_001]}
+
+
+def _stored_lines(store: Store, batch_id: int) -> dict[str, int]:
+    with store.connect(read_only=True) as con:
+        return dict(
+            con.execute(
+                "SELECT job_id, _row FROM hpc_jobs WHERE _batch_id = ?", [batch_id]
+            ).fetchall()
+        )
+
+
+def test_every_job_keeps_its_line_number_in_a_multi_megabyte_log(
+    store: Store, settings: Settings, tmp_path: Path
+) -> None:
+    log = tmp_path / "big.log"
+    expected = _big_log(log, 60_000)
+    assert log.stat().st_size > 8 << 20  # many chunks, row groups and threads
+    (res,) = ingest_paths(store, "hpc-jobs", [log], settings, system="s")
+    assert res.rows == len(expected["jobs"])
+    assert _stored_lines(store, res.batch_id) == expected["jobs"]
+    skipped = [p.row for p in res.problems if p.kind.type == "job-record-skipped"]
+    assert skipped == expected["problems"]
+    with store.connect(read_only=True) as con:
+        assert con.execute(
+            "SELECT job_name FROM hpc_jobs WHERE job_id = '50002'"
+        ).fetchall() == [("a|b",)]
+        # Nothing of the lines that are not jobs is left behind under -batch_id.
+        assert con.execute(
+            "SELECT count(*) FROM ds_hpc_jobs WHERE _batch_id < 0"
+        ).fetchall() == [(0,)]
+
+
+def test_rows_numbered_out_of_order_send_the_file_down_the_reference_path(
+    store: Store, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from zhangjiang.ingest import jobs, jobs_load
+
+    log = tmp_path / "big.log"
+    expected = _big_log(log, 60_000)
+
+    def reversed_numbers(
+        self: jobs.JobLog, con: Any, table: str, column: str, where: str
+    ) -> None:
+        # What a DuckDB that stored a parallel insert out of order would amount to.
+        con.execute(
+            f"UPDATE {table} SET {column} = (SELECT max(rowid) FROM {table} "
+            f"WHERE {where}) - rowid + 1 WHERE {where}"
+        )
+
+    staged: list[bool] = []
+    real_stage_log = jobs_load.stage_log
+
+    def spy(con: Any, log: Any, fast: bool = True) -> int:
+        staged.append(fast)
+        return real_stage_log(con, log, fast)
+
+    monkeypatch.setattr(jobs.JobLog, "number_rows", reversed_numbers)
+    monkeypatch.setattr(jobs_load, "stage_log", spy)
+    (res,) = ingest_paths(store, "hpc-jobs", [log], settings, system="s")
+    assert staged == [False]  # the order check refused the fast path's numbers
+    assert _stored_lines(store, res.batch_id) == expected["jobs"]
+    assert [p.row for p in res.problems if p.kind.type == "job-record-skipped"] == (
+        expected["problems"]
+    )

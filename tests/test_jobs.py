@@ -676,3 +676,58 @@ def test_phillips_utilisation_matches_open_xdmod(
 def test_sql_transpiles_to_spark(build: Any) -> None:
     spark = sqlglot.transpile(build(), read="duckdb", write="spark")
     assert len(spark) == 1 and "$" not in spark[0]
+
+
+# --- the fast path's line scan ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "last_line", "irregular"),
+    [
+        (b"a\nb\nc\n", 3, False),
+        (b"a\nb\nc", 3, False),  # no line end after the last line
+        (b"a\nb\n\n\n", 2, False),  # empty lines at the end shift nothing
+        (b"a\n\nb\n", 3, False),  # read_csv would read 2 rows: the check fails
+        (b"a\r\nb\r\n\r\n", 2, False),
+        (b"a\r\nb\nc\r\n", 3, True),  # mixed line ends
+        (b"a\nb\r\nc\n", 3, True),
+        (b"", 0, False),
+    ],
+)
+def test_scan_lines_counts_lines_up_to_the_last_text(
+    tmp_path: Path, text: bytes, last_line: int, irregular: bool
+) -> None:
+    scan = jobs.scan_lines(write(tmp_path, text), key=1)
+    assert (scan.last_line, scan.irregular) == (last_line, irregular)
+
+
+def test_scan_lines_samples_job_ids_across_chunks_hashes_and_copies(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import hashlib
+
+    monkeypatch.setattr(jobs, "_CHUNK_BYTES", 64)
+    lines = [f"{n}|u{n}|x" for n in range(1, 200)]
+    path = write(tmp_path, "\n".join(lines) + "\n")
+    copied: list[bytes] = []
+    scan = jobs.scan_lines(path, key=2, digest=hashlib.sha256(), sink=copied.append)
+    assert len(scan.samples) > 10
+    assert all(value == f"u{row}" for row, value in scan.samples.items())
+    assert scan.last_line == 199
+    assert scan.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert b"".join(copied) == path.read_bytes()
+
+
+def test_a_trailing_empty_line_keeps_the_fast_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, con: duckdb.DuckDBPyConnection
+) -> None:
+    t0, t1 = "2024-01-01T00:00:00", "2024-01-01T01:00:00"
+    path = write(tmp_path, "\n".join(sacct(str(i), t0, t1) for i in (1, 2)) + "\n\n\n")
+    parsed: list[str] = []
+    real = jobs._parse_sql
+    monkeypatch.setattr(
+        jobs, "_parse_sql", lambda *a: parsed.append(a[0]) or real(*a)
+    )
+    assert stage_jobs(con, path) == 2
+    assert parsed == []  # the reference path never ran
+    assert rows(con, "SELECT job_id, source_row FROM jobs_stage") == [("1", 1), ("2", 2)]

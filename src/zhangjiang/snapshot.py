@@ -94,7 +94,10 @@ def write_snapshot(store: Store) -> Path:
     ...     path.name, read_snapshot(path).periods
     ('z.duckdb.snapshot.json', [])
     """
-    data = build_snapshot(store)
+    # One connection held open for the whole build: the reads inside open theirs on
+    # the same database instance, instead of each loading the catalogue again.
+    with store.connect(read_only=True):
+        data = build_snapshot(store)
     target = snapshot_path(store.path)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     try:

@@ -2,13 +2,13 @@
 
 The log never passes through Python rows. A Slurm dump is read once by DuckDB's CSV
 reader and inserted straight into ``ds_hpc_jobs`` (``JobLog.fields_query`` in
-:mod:`~zhangjiang.ingest.jobs`); the few lines that are not jobs are taken out again
-before the commit. The other formats, and Slurm dumps with empty lines, mixed line ends
+:mod:`~zhangjiang.ingest.jobs`), every line in the file's order, on every core; the
+lines that are not jobs (steps, problems) are taken out again before the commit. The other formats, and Slurm dumps with empty lines, mixed line ends
 or invalid UTF-8, are staged by :func:`~zhangjiang.ingest.jobs.stage_log` in a
 temporary table first. Either way it all happens inside the same transaction as the
 batch record and the archived file, so a load killed half-way leaves the store as it
-was. The file's sha256 is computed on a second thread during the parse, unless a batch
-of the same size exists, in which case it is computed first.
+was. The file's sha256 is computed, and the file copied into the archive, on a second
+thread during the parse (the hash first when a batch of the same size exists).
 
 Requeued and repeated jobs: every run of a requeued job is a job row (``sacct
 --duplicates`` lists each run with its own start and end). A run already loaded for the
@@ -34,16 +34,17 @@ from zhangjiang.forms import get_form
 from zhangjiang.ingest.jobs import (
     JOB_COLUMNS,
     JobLog,
-    irregular_lines,
+    LineScan,
     job_problems,
     open_job_log,
+    scan_lines,
     stage_log,
 )
 from zhangjiang.ingest.load import IngestResult, find_duplicate, insert_batch
 from zhangjiang.ingest.problems import PROBLEM_KINDS, Problem, ProblemKind, problem
 from zhangjiang.ingest.service import register_connector
 from zhangjiang.store import Store
-from zhangjiang.store.duckdb import Connection, sha256_file
+from zhangjiang.store.duckdb import ArchiveCopy, Connection, sha256_file
 
 __all__ = ["JOB_PROBLEM_KINDS", "ingest_jobs", "unmapped_users"]
 
@@ -130,10 +131,11 @@ def ingest_jobs(
     # ends for the fast path) on a second thread while DuckDB parses and inserts.
     with (
         ThreadPoolExecutor(1) as pool,
+        store.archive_copy() as copy,
         store.transaction() as con,
         _progress_bar(con, path, progress) as phase,
     ):
-        reading = pool.submit(_read_through, path, sha is None, fast is not None)
+        reading = pool.submit(_read_through, path, sha is None, log.key, copy)
         batch_id = insert_batch(
             con, form, name, sha or "", size, 0, "loaded", period, system,
             settings.user, note,
@@ -142,7 +144,9 @@ def ingest_jobs(
         staged: int | None = None
         if fast is not None:
             inserted = _insert_fast(con, log, fast, form.table, batch_id, system)
-            if log.fast_path_holds(con, reading.result()[1]):
+            if log.fast_path_holds(
+                con, reading.result(), inserted, form.table, "_row", _own_rows(batch_id)
+            ):
                 staged = _settle_fast(con, log, form.table, batch_id, system, inserted)
             else:  # rare: empty lines, mixed line ends, invalid UTF-8
                 con.execute(
@@ -176,13 +180,13 @@ def ingest_jobs(
         if unmapped:
             problems.append(_unmapped_problem(name, unmapped))
         warnings = skipped + (rows < staged) + bool(unmapped)
-        sha = sha or reading.result()[0]
+        sha = sha or reading.result().sha256
         con.execute(
             "UPDATE batches SET rows = ?, warnings = ?, period = ?, sha256 = ? "
             "WHERE id = ?",
             [rows, warnings, period, sha, batch_id],
         )
-        store.archive(path, sha)
+        copy.file(sha)
     result = IngestResult(
         name, dataset, "loaded", batch_id, rows, sha, problems=problems
     )
@@ -223,13 +227,13 @@ def _same_size_batch(store: Store, dataset: str, size: int) -> bool:
     )
 
 
-def _read_through(path: Path, digest: bool, scan: bool) -> tuple[str | None, bool]:
-    """Read ``path`` once: its sha256 (when ``digest``) and its irregular lines (``scan``)."""
-    if not scan:
-        return (sha256_file(path) if digest else None), False
-    hasher = hashlib.sha256() if digest else None
-    irregular = irregular_lines(path, hasher)
-    return (hasher.hexdigest() if hasher is not None else None), irregular
+def _read_through(
+    path: Path, digest: bool, key: int | None, copy: ArchiveCopy
+) -> LineScan:
+    """Read ``path`` once: copy it into the archive, hash it (when ``digest``) and,
+    for the fast path (a ``key`` field), find irregular lines and sample job ids."""
+    with copy.writer() as out:
+        return scan_lines(path, key, hashlib.sha256() if digest else None, out.write)
 
 
 def _job_names() -> tuple[str, str]:
@@ -243,26 +247,41 @@ def _insert_fast(
 ) -> int:
     """Parse ``log`` with the fast path straight into ``table``; return the rows inserted.
 
-    Lines that are not jobs go in as well, under batch ``-batch_id`` (which no view
-    shows): a problem with its reason as the job name, a line to redo with none.
-    :func:`_settle_fast` takes them out again. So the file is read once and the jobs
-    are never copied; the transaction keeps those rows from every other connection.
+    Every line goes in, in the file's order, and is then numbered by
+    :meth:`~zhangjiang.ingest.jobs.JobLog.number_rows`. Lines that are not jobs go
+    in under batch ``-batch_id`` (which no view shows), their kind in ``state``
+    (``skip``, ``problem`` or ``redo``) and a problem's reason as the job name.
+    :func:`_settle_fast` takes them out again. So the file is read once, on every
+    core, and the jobs are never copied; the transaction keeps those rows from every
+    other connection.
     """
     names, _ = _job_names()
-    side = "problem IS NOT NULL OR redo"
-    values = ", ".join(
-        f"CASE WHEN {side} THEN problem ELSE job_name END" if c == '"job_name"' else c
-        for c in names.split(", ")
+    side = "skip OR redo OR problem IS NOT NULL"
+    kind = (
+        "CASE WHEN skip THEN 'skip' WHEN redo THEN 'redo' "
+        "WHEN problem IS NOT NULL THEN 'problem' ELSE state END"
     )
+    special = {
+        '"job_name"': f"CASE WHEN {side} THEN problem ELSE job_name END",
+        '"state"': kind,
+    }
+    values = ", ".join(special.get(c, c) for c in names.split(", "))
     log.drop_scratch(con)
-    return log.run(
+    inserted = log.run(
         con,
         f"""INSERT INTO {table} ("system", {names}, _batch_id, _row)
             SELECT $system, {values},
-                CASE WHEN {side} THEN -$batch_id ELSE $batch_id END, source_row
+                CASE WHEN {side} THEN -$batch_id ELSE $batch_id END, 0
             FROM ({query})""",
         {"system": system, "batch_id": batch_id},
     )
+    log.number_rows(con, table, "_row", _own_rows(batch_id))
+    return inserted
+
+
+def _own_rows(batch_id: int) -> str:
+    """Return the condition of the rows the fast path inserted for ``batch_id``."""
+    return f"_batch_id IN ({int(batch_id)}, {-int(batch_id)})"
 
 
 def _settle_fast(
@@ -275,8 +294,8 @@ def _settle_fast(
     ).fetchall()[0][0]
     redone = log.settle(
         con,
-        f"SELECT _row AS source_row, job_name AS problem, job_name IS NULL AS redo "
-        f"FROM {table} WHERE _batch_id = {-int(batch_id)}",
+        f"SELECT _row AS source_row, job_name AS problem, state = 'redo' AS redo "
+        f"FROM {table} WHERE _batch_id = {-int(batch_id)} AND state <> 'skip'",
     )
     if side:
         con.execute(f"DELETE FROM {table} WHERE _batch_id = ?", [-batch_id])

@@ -19,7 +19,8 @@ Two SELECTs implement these rules. :func:`select_sql` splits whole lines and is 
 reference. :func:`fields_sql` is the fast path. It reads the fields with DuckDB's own CSV
 reader (one VARCHAR column per field and a spare one), and it passes every line it
 cannot settle alone to :func:`select_sql` by flagging the line ``redo``. These lines
-have more fields than columns (a ``|`` in the job name) or an array range to expand.
+have more fields than columns (a ``|`` in the job name), fewer (a broken line), or an
+array range to expand.
 
 Rules (XDMoD's, except that REQUEUED runs are kept): job steps (``123.batch``,
 ``123.0``) are not jobs; rows whose end is ``Unknown`` are still running; rows with
@@ -33,10 +34,17 @@ per element. Every other row is one run, including each run of a requeued job th
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 from zhangjiang.errors import IngestError
 
-__all__ = ["SLURM_FIELDS", "SLURM_LEGACY_FIELDS", "fields_sql", "select_sql"]
+__all__ = [
+    "SLURM_FIELDS",
+    "SLURM_LEGACY_FIELDS",
+    "FieldsQuery",
+    "fields_sql",
+    "select_sql",
+]
 
 SLURM_FIELDS = (
     "jobid", "jobidraw", "cluster", "partition", "qos", "account", "group", "gid",
@@ -147,16 +155,26 @@ def select_sql(sample: str, tz: str) -> str:
     """
 
 
-def fields_sql(sample: str, tz: str) -> tuple[int, str]:
-    """Return the field count and the SELECT turning ``fields`` of a sacct dump into jobs.
+class FieldsQuery(NamedTuple):
+    """The fast path's SELECT over ``fields`` and what reading the file needs to know."""
 
-    ``fields(source_row, f1, ..., fN, fx)`` holds one line per row, read by
+    count: int  # number of columns: read_csv reads f1 .. f{count}, then fx
+    key: int  # 1-based field holding the job id (the line-order check reads it)
+    select: str
+
+
+def fields_sql(sample: str, tz: str) -> FieldsQuery:
+    """Return the SELECT turning ``fields`` of a sacct dump into one row per line.
+
+    ``fields(f1, ..., fN, fx)`` holds one line per row, in the file's order, read by
     ``read_csv`` with ``delim='|'``. ``N`` is the number of columns, and ``fx`` is the
     field after the last column. A missing field is NULL (``null_padding``), and an
-    empty field is ``''``. The SELECT leaves out job steps and the other rows that
-    :func:`select_sql` skips. It returns the job columns (not yet cast), ``problem``,
-    ``redo`` and a few helper columns. ``redo`` marks a line that :func:`select_sql`
-    must parse instead: one with more fields than columns, or a job array range.
+    empty field is ``''``. Every line yields a row, so that the caller can number the
+    rows in the order they were stored. ``skip`` marks job steps and the other lines
+    that :func:`select_sql` skips. The SELECT returns the job columns (not yet cast),
+    ``skip``, ``problem``, ``redo`` and a few helper columns. ``redo`` marks a line that
+    :func:`select_sql` must parse instead: one with more fields than columns, or a job
+    array range.
     """
     fields, has_header = _layout(sample)
     count = len(fields)
@@ -175,24 +193,21 @@ def fields_sql(sample: str, tz: str) -> tuple[int, str]:
     jobid, start, end = field("jobid"), field("start"), field("end")
     ncpus, state = field("ncpus"), field("state")
     not_ended = ", ".join(f"'{s}'" for s in _NOT_ENDED)
-    # With fewer fields than columns, the last column is NULL. The number of fields is
-    # the number of columns that are not NULL, because the missing ones come last.
+    # With fewer fields than columns, the last column is NULL. More fields than
+    # columns: a "|" inside a trailing job name, or a misaligned line when the job name
+    # is not last. Such lines are redone by select_sql, which counts their fields; so
+    # the fast path reads only the fields it uses, and DuckDB skips the others.
     short = f"f{count} IS NULL"
-    present = " + ".join(f"CAST(f{i} IS NOT NULL AS INTEGER)" for i in range(1, count))
-    # More fields than columns: a "|" inside a trailing job name, or a misaligned line
-    # when the job name is not last. select_sql counts the fields in either case.
     wide = "fx IS NOT NULL"
-    misaligned = short if fields[-1] == "jobname" else f"({short} OR {wide})"
+    misaligned = f"({short} OR {wide})"
     # Lines of blanks are not records. Empty lines never reach here: read_csv skips them.
     blank = "(f2 IS NULL AND f1[1] = ' ' AND trim(f1) = '')"
     conditions = [f"NOT {blank}"]
     if has_header:
-        # Dumps appended one after another repeat their header: skip every copy.
-        same = " AND ".join(
-            f"f{i} = '{value.replace(chr(39), chr(39) * 2)}'"
-            for i, value in enumerate(sample.split("|"), start=1)
-        )
-        conditions.append(f"NOT ({same} AND fx IS NULL)")
+        # Dumps appended one after another repeat their header: skip every copy. No
+        # job id is the name of the job id column.
+        name = sample.split("|")[position["jobid"] - 1].replace("'", "''")
+        conditions.append(f"{jobid} <> '{name}'")
     # Only the first word of the state counts ("CANCELLED by 380693"); most states are
     # one word, which saves splitting.
     word = (
@@ -207,24 +222,24 @@ def fields_sql(sample: str, tz: str) -> tuple[int, str]:
                 OR {word} IN ({not_ended})
             )"""
     conditions.append(f"({skip}) IS NOT TRUE")
-    where = "\n              AND ".join(conditions)
+    keep = "\n                AND ".join(conditions)
     # Each field is converted once; the problem is told from the converted values.
+    # A skipped line has neither a problem nor a redo. CASE, not AND, guards the
+    # regular expression: DuckDB evaluates both sides of an AND for every row.
     select = f"""
         SELECT *,
             CASE
-                WHEN wide THEN NULL
-                WHEN field_count < {count}
-                    THEN field_count || ' fields separated by |, expected {count}'
+                WHEN skip OR misaligned THEN NULL
                 WHEN start_time IS NULL THEN 'start is not a time: ' || start_text
                 WHEN end_time IS NULL THEN 'end is not a time: ' || end_text
                 WHEN cores IS NULL
                     THEN 'CPU count is not a number: ' || coalesce(ncpus_text, '')
             END AS problem,
-            wide OR (contains(job_id, '[')
-                AND regexp_matches(job_id, '{_ARRAY_RANGE}')) AS redo
+            NOT skip AND (misaligned OR CASE WHEN contains(job_id, '[')
+                THEN regexp_matches(job_id, '{_ARRAY_RANGE}') ELSE false END) AS redo
         FROM (
             SELECT
-                source_row,
+                ({keep}) IS NOT TRUE AS skip,
                 {jobid} AS job_id,
                 {field("user")} AS user_name,
                 nullif({field("account")}, '') AS account,
@@ -239,13 +254,11 @@ def fields_sql(sample: str, tz: str) -> tuple[int, str]:
                 {start} AS start_text,
                 {end} AS end_text,
                 {ncpus} AS ncpus_text,
-                {wide} AS wide,
-                CASE WHEN {short} THEN {present} ELSE {count} END AS field_count
+                {misaligned} AS misaligned
             FROM fields
-            WHERE {where}
         )
     """
-    return count, select
+    return FieldsQuery(count, position["jobid"], select)
 
 
 def _layout(sample: str) -> tuple[tuple[str, ...], bool]:

@@ -5,13 +5,14 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import duckdb
 
@@ -19,7 +20,7 @@ from zhangjiang.errors import StoreBusyError, StoreError
 from zhangjiang.forms.model import Form
 from zhangjiang.store.schema import MIGRATIONS, form_ddl, missing_columns_ddl
 
-__all__ = ["Connection", "Store", "open_store", "sha256_file"]
+__all__ = ["ArchiveCopy", "Connection", "Store", "open_store", "sha256_file"]
 
 Connection = duckdb.DuckDBPyConnection
 _LOCK_RETRY_SECONDS = 10.0
@@ -122,9 +123,47 @@ class Store:
             os.replace(tmp, target)
         return target
 
+    @contextmanager
+    def archive_copy(self) -> Iterator[ArchiveCopy]:
+        """Yield an :class:`ArchiveCopy` to write a file into while it is read anyway.
+
+        The copy lands in the archive under its sha256 when ``file(sha256)`` is
+        called; otherwise (the block failed, or never filed it) it is removed.
+        """
+        incoming = self.archive_dir / "incoming"
+        incoming.mkdir(parents=True, exist_ok=True)
+        part = incoming / f"{os.getpid()}.{threading.get_ident()}.{time.time_ns()}.part"
+        copy = ArchiveCopy(self, part)
+        try:
+            yield copy
+        finally:
+            part.unlink(missing_ok=True)
+
     def archive_path(self, sha256: str) -> Path:
         """Return where the archived file of that sha256 lives."""
         return self.archive_dir / sha256[:2] / sha256
+
+
+@dataclass
+class ArchiveCopy:
+    """A file being copied into the archive as it is read (see ``Store.archive_copy``)."""
+
+    store: Store
+    part: Path
+
+    def writer(self) -> BinaryIO:
+        """Open the partial copy for writing (the caller closes it)."""
+        return self.part.open("wb")
+
+    def file(self, sha256: str) -> Path:
+        """Move the finished copy to its place in the archive; return that path."""
+        target = self.store.archive_path(sha256)
+        if target.exists():  # the same content is archived already
+            self.part.unlink(missing_ok=True)
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(self.part, target)
+        return target
 
 
 def open_store(path: Path | str, migrate: bool = True) -> Store:
