@@ -725,9 +725,10 @@ def test_a_trailing_empty_line_keeps_the_fast_path(
     path = write(tmp_path, "\n".join(sacct(str(i), t0, t1) for i in (1, 2)) + "\n\n\n")
     parsed: list[str] = []
     real = jobs._parse_sql
-    monkeypatch.setattr(
-        jobs, "_parse_sql", lambda *a: parsed.append(a[0]) or real(*a)
-    )
+    monkeypatch.setattr(jobs, "_parse_sql", lambda *a: parsed.append(a[0]) or real(*a))
     assert stage_jobs(con, path) == 2
     assert parsed == []  # the reference path never ran
-    assert rows(con, "SELECT job_id, source_row FROM jobs_stage") == [("1", 1), ("2", 2)]
+    assert rows(con, "SELECT job_id, source_row FROM jobs_stage") == [
+        ("1", 1),
+        ("2", 2),
+    ]

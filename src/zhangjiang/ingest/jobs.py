@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import importlib
 import re
-from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -32,8 +32,8 @@ __all__ = [
     "FORMATS",
     "JOB_COLUMNS",
     "JobLog",
-    "detect_format",
     "LineScan",
+    "detect_format",
     "job_problems",
     "open_job_log",
     "scan_lines",
@@ -198,7 +198,9 @@ def stage_log(con: Connection, log: JobLog, fast: bool = True) -> int:
                 f"SELECT source_row, problem, redo FROM {table} "
                 "WHERE problem IS NOT NULL OR redo",
             )
-            con.execute(f"DELETE FROM {table} WHERE skip OR problem IS NOT NULL OR redo")
+            con.execute(
+                f"DELETE FROM {table} WHERE skip OR problem IS NOT NULL OR redo"
+            )
             for flag in ("skip", "problem", "redo"):
                 con.execute(f"ALTER TABLE {table} DROP COLUMN {flag}")
             if redone:
@@ -375,7 +377,9 @@ class JobLog:
                 {"rows": list(scan.samples)},
             ).fetchall()
         )
-        return all(stored.get(row, _MISSING) == key for row, key in scan.samples.items())
+        return all(
+            stored.get(row, _MISSING) == key for row, key in scan.samples.items()
+        )
 
     def settle(self, con: Connection, side: str) -> int:
         """Record the problems of the fast path and parse its ``redo`` lines again.
