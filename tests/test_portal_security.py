@@ -269,6 +269,7 @@ def test_path_traversal_in_file_name_is_harmless(world: World) -> None:
     if before is not None:
         assert hashlib.sha256(passwd.read_bytes()).hexdigest() == before
     assert not (world.settings.db.parent.parent / "etc").exists()
-    assert set(temp.glob("zj-upload-*")) == leftovers, "upload folders are removed"
+    # No new folder is left; another test run on the machine may remove its own.
+    assert set(temp.glob("zj-upload-*")) <= leftovers, "upload folders are removed"
     archived = [p for p in world.store.archive_dir.rglob("*") if p.is_file()]
     assert all(len(p.name) == 64 for p in archived), "files are stored by sha256 only"

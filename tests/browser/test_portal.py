@@ -126,3 +126,38 @@ def test_operator_uploads_statistician_releases_public_sees(
         public.screenshot(path=str(world.settings.db.parent / "releases.png"))
         context.close()
     assert not errors, errors
+
+
+def test_operator_uploads_a_job_log_in_the_browser(world: World, browser: Any) -> None:
+    errors: list[str] = []
+    log = (
+        b"JobID|User|Account|Partition|Start|End|NCPUS|NNodes|State|JobName\n"
+        b"7|ann|phys|cpu|2024-03-01T00:00:00|2024-03-01T02:00:00|4|1|COMPLETED|a\n"
+        b"7.batch|ann|phys|cpu|2024-03-01T00:00:00|2024-03-01T02:00:00|4|1|COMPLETED|b\n"
+    )
+    with running_server(world.settings) as base:
+        page = browser.new_context().new_page()
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        _login(page, base, "op_a")
+        page.select_option("#dataset", "hpc-jobs")
+        page.select_option("#facility", "FAC-A")
+        # The scheduler's own file name, without an extension.
+        page.set_input_files(
+            "#file",
+            {"name": "20240301", "mimeType": "application/octet-stream", "buffer": log},
+        )
+        page.click("#upload-button")
+        page.wait_for_selector("#upload-result")
+        assert page.get_attribute("#upload-result", "data-outcome") == "pending"
+        assert "1 行" in (page.text_content("#upload-result") or "")
+        assert "原始记账日志" in (page.text_content("#templates") or "")
+        batch_link = page.locator("#upload-result a").first.get_attribute("href")
+        page.click("#logout")
+        page.wait_for_url(f"{base}/")
+
+        _login(page, base, "stat1")
+        page.goto(base + str(batch_link))
+        page.click("#approve")
+        page.wait_for_selector("#batch-status")
+        assert page.text_content("#batch-status") == "已加载"
+    assert errors == []

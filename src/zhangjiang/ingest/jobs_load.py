@@ -46,7 +46,7 @@ from zhangjiang.ingest.service import register_connector
 from zhangjiang.store import Store
 from zhangjiang.store.duckdb import ArchiveCopy, Connection, sha256_file
 
-__all__ = ["JOB_PROBLEM_KINDS", "ingest_jobs", "unmapped_users"]
+__all__ = ["JOB_PROBLEM_KINDS", "drop_repeated_runs", "ingest_jobs", "unmapped_users"]
 
 # Warning kinds of job logs; registered with the declared kinds (setdefault keeps a
 # declaration in problems.py, should one be added there).
@@ -83,6 +83,8 @@ def ingest_jobs(
     progress: bool = False,
     note: str = "",
     period: str | None = None,
+    status: str = "loaded",
+    display_name: str | None = None,
     **_: Any,
 ) -> IngestResult:
     """Load the job log ``path`` of ``system`` as one batch (identical file: no-op).
@@ -99,13 +101,19 @@ def ingest_jobs(
         Show a progress bar with the parse rate in jobs per second.
     note, period
         Recorded on the batch.
+    status
+        ``loaded``, or ``pending`` for a portal upload awaiting review (its runs are
+        checked against the loaded ones again when it is approved).
+    display_name
+        The file's name as the user knows it (an upload is saved under another).
 
     Returns
     -------
     IngestResult
-        ``loaded`` with the number of job runs stored, or ``duplicate``.
+        ``loaded`` (or ``pending``) with the number of job runs stored, or
+        ``duplicate``.
     """
-    name = path.name
+    name = display_name or path.name
     if not system or not system.strip():
         raise IngestError(
             f"导入作业日志 {name} 须用 --system 指明超算系统，例如 --system 魔方III"
@@ -137,7 +145,7 @@ def ingest_jobs(
     ):
         reading = pool.submit(_read_through, path, sha is None, log.key, copy)
         batch_id = insert_batch(
-            con, form, name, sha or "", size, 0, "loaded", period, system,
+            con, form, name, sha or "", size, 0, status, period, system,
             settings.user, note,
         )  # fmt: skip
         phase("解析 parse")
@@ -187,14 +195,15 @@ def ingest_jobs(
             [rows, warnings, period, sha, batch_id],
         )
         copy.file(sha)
-    result = IngestResult(
-        name, dataset, "loaded", batch_id, rows, sha, problems=problems
+    result = IngestResult(name, dataset, status, batch_id, rows, sha, problems=problems)
+    done_zh, done_en = (
+        ("已加载", "loaded") if status == "loaded" else ("已提交", status)
     )
     result.message_zh = (
-        f"{name} 已加载为系统“{system}”的批次 {batch_id}，共 {rows} 个作业"
+        f"{name} {done_zh}为系统“{system}”的批次 {batch_id}，共 {rows} 个作业"
     )
     result.message_en = (
-        f"{name} loaded as batch {batch_id} of system {system!r} with {rows} jobs"
+        f"{name} {done_en} as batch {batch_id} of system {system!r} with {rows} jobs"
     )
     if skipped:
         result.message_zh += f"；{skipped} 行无法解析，已跳过"
@@ -214,6 +223,25 @@ def unmapped_users(con: Connection, batch_id: int | None = None) -> list[str]:
         params,
     ).fetchall()
     return [r[0] for r in rows]
+
+
+def drop_repeated_runs(con: Connection, batch_id: int) -> int:
+    """Delete the runs of a just-approved batch that a loaded batch already holds.
+
+    A pending upload was checked against the runs loaded when it arrived; others may
+    have been loaded since. Updates the batch's row count; returns the runs dropped.
+    """
+    dataset, system = con.execute(
+        "SELECT dataset, scope FROM batches WHERE id = ?", [batch_id]
+    ).fetchall()[0]
+    form = get_form(dataset)
+    dropped = _drop_loaded_runs(con, form.table, form.view, dataset, batch_id, system)
+    if dropped:
+        con.execute(
+            "UPDATE batches SET rows = rows - ?, warnings = warnings + 1 WHERE id = ?",
+            [dropped, batch_id],
+        )
+    return dropped
 
 
 def _same_size_batch(store: Store, dataset: str, size: int) -> bool:

@@ -198,8 +198,16 @@ PROBLEM_KINDS: dict[str, ProblemKind] = {
             "error",
             "文件类型不符",
             "Wrong file type",
-            "{reason_zh}；请上传 .csv、.xlsx 或 .jsonl 文件",
-            "{reason_en}; upload a .csv, .xlsx or .jsonl file",
+            "{reason_zh}；此报表可上传：{accepted}",
+            "{reason_en}; this form takes: {accepted}",
+        ),
+        ProblemKind(
+            "file-unreadable",
+            "error",
+            "文件无法读取",
+            "File cannot be read",
+            "{reason_zh}",
+            "{reason_en}",
         ),
         ProblemKind(
             "foreign-scope",

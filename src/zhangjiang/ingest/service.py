@@ -12,7 +12,13 @@ from zhangjiang.ingest.load import IngestResult, ingest_file
 from zhangjiang.ingest.problems import Problem
 from zhangjiang.store import Store
 
-__all__ = ["CONNECTORS", "ingest_paths", "list_batches", "validate_path"]
+__all__ = [
+    "CONNECTORS",
+    "connector_for",
+    "ingest_paths",
+    "list_batches",
+    "validate_path",
+]
 
 Connector = Callable[..., IngestResult]
 CONNECTORS: dict[str, Connector] = {"tabular": ingest_file}
@@ -21,6 +27,13 @@ CONNECTORS: dict[str, Connector] = {"tabular": ingest_file}
 def register_connector(name: str, connector: Connector) -> None:
     """Register the loader used for forms whose ``connector`` is ``name``."""
     CONNECTORS[name] = connector
+
+
+def connector_for(dataset: str) -> Connector:
+    """Return the loader of the form ``dataset`` (tabular, job log, publication list)."""
+    form = get_form(dataset)
+    _load_connectors()
+    return CONNECTORS[form.connector]
 
 
 def ingest_paths(
@@ -39,8 +52,7 @@ def ingest_paths(
     the data page shows the new batches; bulk loaders pass False and write it once.
     """
     form = get_form(dataset)
-    _load_connectors()
-    connector = CONNECTORS[form.connector]
+    connector = connector_for(dataset)
     if form.connector == "tabular":
         for option in ("system", "log_format", "facility"):
             options.pop(option, None)

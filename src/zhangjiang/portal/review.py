@@ -81,7 +81,17 @@ def approve_batch(store: Store, batch_id: int) -> dict[str, Any]:
         form = get_form(batch["dataset"])
         con.execute("UPDATE batches SET status = 'loaded' WHERE id = ?", [batch_id])
         superseded = supersede(con, form, batch_id, batch["period"], batch["scope"])
-    return {"id": batch_id, "status": "loaded", "superseded": superseded}
+        repeated = 0
+        if form.connector == "hpc-jobs":
+            from zhangjiang.ingest.jobs_load import drop_repeated_runs
+
+            repeated = drop_repeated_runs(con, batch_id)
+    return {
+        "id": batch_id,
+        "status": "loaded",
+        "superseded": superseded,
+        "repeated_runs": repeated,
+    }
 
 
 def reject_batch(store: Store, batch_id: int, reason: str) -> dict[str, Any]:

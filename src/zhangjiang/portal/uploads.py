@@ -4,8 +4,12 @@ The upload is copied under a generated name (``upload.csv``) into a fresh tempor
 counting bytes against ``max_file_mb``; the name the browser sent is kept only as data
 (its last path component, shown and stored as the batch's file name). The declared content
 type must fit the extension and the bytes must fit both: an .xlsx is a zip holding
-``[Content_Types].xml``, a .csv or .jsonl is text. Operators may only submit rows of their
-own facilities. A file with any error loads nothing; an accepted one is ``pending``.
+``[Content_Types].xml``, anything else is text. Each form takes the extensions of its
+connector: tabular forms .csv, .xlsx and .jsonl; HPC job logs the scheduler's own file
+(.log, .txt, .acct, or no extension, as PBS and SGE name theirs); publication lists
+.ris, .bib, .json or .txt. Operators may only submit rows of their own facilities; a job
+log is submitted for one of them, which is its HPC system, and a publication list for
+one facility. A file with any error loads nothing; an accepted one is ``pending``.
 """
 
 from __future__ import annotations
@@ -19,10 +23,11 @@ from pathlib import Path, PurePosixPath
 from typing import Any, BinaryIO
 
 from zhangjiang.config import Settings
-from zhangjiang.errors import UnknownDatasetError
+from zhangjiang.errors import IngestError, UnknownDatasetError
 from zhangjiang.forms import Form, get_form
-from zhangjiang.ingest.load import check_file, ingest_file
+from zhangjiang.ingest.load import IngestResult, check_file, ingest_file
 from zhangjiang.ingest.problems import Problem, problem
+from zhangjiang.ingest.service import connector_for
 from zhangjiang.periods import parse_period
 from zhangjiang.portal.accounts import Account
 from zhangjiang.portal.review import record_submission
@@ -31,6 +36,7 @@ from zhangjiang.store import Store
 
 __all__ = [
     "CONTENT_TYPES",
+    "EXTENSIONS",
     "Submitted",
     "display_name",
     "submit_upload",
@@ -61,6 +67,30 @@ CONTENT_TYPES: dict[str, set[str]] = {
         "application/octet-stream",
         "",
     },
+    ".json": {"application/json", "text/plain", "application/octet-stream", ""},
+    ".ris": {
+        "application/x-research-info-systems",
+        "text/plain",
+        "application/octet-stream",
+        "",
+    },
+    ".bib": {
+        "application/x-bibtex",
+        "text/x-bibtex",
+        "text/plain",
+        "application/octet-stream",
+        "",
+    },
+    ".txt": {"text/plain", "application/octet-stream", ""},
+    ".log": {"text/plain", "text/x-log", "application/octet-stream", ""},
+    ".acct": {"text/plain", "application/octet-stream", ""},
+    "": {"text/plain", "application/octet-stream", ""},
+}
+#: The extensions each connector takes; "" is a file name without one.
+EXTENSIONS: dict[str, tuple[str, ...]] = {
+    "tabular": (".csv", ".xlsx", ".jsonl"),
+    "hpc-jobs": (".log", ".txt", ".acct", ".csv", ""),
+    "publications": (".ris", ".bib", ".json", ".txt"),
 }
 _SNIFF_BYTES = 64 * 1024
 _CHUNK = 1 << 16
@@ -96,10 +126,10 @@ class Submitted:
 
 
 def uploadable_forms() -> list[str]:
-    """Return the forms a browser upload may target (tabular ones)."""
+    """Return the forms a browser upload may target: every form of a known connector."""
     from zhangjiang.forms import FORMS
 
-    return [f.name for f in FORMS.values() if f.connector == "tabular"]
+    return [f.name for f in FORMS.values() if f.connector in EXTENSIONS]
 
 
 def display_name(original: str | None) -> str:
@@ -135,19 +165,28 @@ def submit_upload(
     out = Submitted(name, dataset, "rejected")
     suffix = PurePosixPath(name.lower()).suffix
     kind = content_type.split(";")[0].strip().lower()
-    if suffix not in CONTENT_TYPES:
+    accepted = EXTENSIONS[form.connector]
+    if suffix not in accepted:
         return _refuse(
             out,
             f"扩展名 {suffix or '（无）'} 不受支持",
             f"extension {suffix or '(none)'} is not accepted",
+            accepted,
         )
     if kind not in CONTENT_TYPES[suffix]:
         return _refuse(
             out,
-            f"声明的类型 {kind} 与扩展名 {suffix} 不符",
-            f"declared type {kind} does not match {suffix}",
+            f"声明的类型 {kind} 与扩展名 {suffix or '（无）'} 不符",
+            f"declared type {kind} does not match {suffix or '(no extension)'}",
+            accepted,
         )
     facility = submitted_for.strip()
+    if form.connector != "tabular" and user.role != "operator" and not facility:
+        # A job log needs its system and a publication list its facility.
+        out.problems.append(
+            problem("required-missing", name, column="设施/系统", column_en="facility")
+        )
+        return _rejected(out)
     if user.role == "operator":
         if not facility and len(user.facilities) == 1:
             facility = user.facilities[0]
@@ -178,7 +217,16 @@ def submit_upload(
             return _rejected(out)
         why = _sniff(path, suffix)
         if why is not None:
-            return _refuse(out, *why)
+            return _refuse(out, *why, accepted)
+        as_user = replace(settings, user=user.name)
+        if form.connector != "tabular":
+            result = _submit_log(
+                store, form, path, as_user, name, facility, period, note
+            )
+            if result.outcome == "rejected":
+                out.problems = list(result.problems)
+                return _rejected(out)
+            return _submitted(state, out, result, user, facility)
         checked = check_file(
             form,
             path,
@@ -191,7 +239,6 @@ def submit_upload(
             out.problems += _foreign_rows(form, checked.rows, user, name)
         if any(p.is_error for p in out.problems):
             return _rejected(out)
-        as_user = replace(settings, user=user.name)
         result = ingest_file(
             store,
             dataset,
@@ -204,6 +251,50 @@ def submit_upload(
         )
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+    return _submitted(state, out, result, user, facility)
+
+
+def _submit_log(
+    store: Store,
+    form: Form,
+    path: Path,
+    settings: Settings,
+    name: str,
+    facility: str,
+    period: str | None,
+    note: str,
+) -> IngestResult:
+    """Load a job log or publication list as a pending batch with its own connector.
+
+    The connector validates as it parses; a file it cannot read at all is rejected
+    with its message.
+    """
+    scope = (
+        {"system": facility} if form.connector == "hpc-jobs" else {"facility": facility}
+    )
+    try:
+        return connector_for(form.name)(
+            store, form.name, path, settings, status="pending", display_name=name,
+            period=period, note=note, **scope,
+        )  # fmt: skip
+    except IngestError as exc:
+        zh, _, en = str(exc).partition(" / ")
+        result = IngestResult(name, form.name, "rejected")
+        result.problems = [
+            problem("file-unreadable", name, reason_zh=zh, reason_en=en or zh)
+        ]
+        return result
+
+
+def _submitted(
+    state: AppState,
+    out: Submitted,
+    result: IngestResult,
+    user: Account,
+    facility: str,
+) -> Submitted:
+    """Fill ``out`` from the connector's result and record a pending submission."""
+    name, dataset = out.file, out.dataset
     out.outcome, out.batch_id, out.rows = result.outcome, result.batch_id, result.rows
     out.problems = result.problems or out.problems
     if result.outcome == "pending" and result.batch_id is not None:
@@ -267,9 +358,18 @@ def _foreign_rows(
     ]
 
 
-def _refuse(out: Submitted, reason_zh: str, reason_en: str) -> Submitted:
+def _refuse(
+    out: Submitted, reason_zh: str, reason_en: str, accepted: tuple[str, ...]
+) -> Submitted:
+    names = "、".join(e or "（无扩展名 no extension）" for e in accepted)
     out.problems.append(
-        problem("wrong-file-type", out.file, reason_zh=reason_zh, reason_en=reason_en)
+        problem(
+            "wrong-file-type",
+            out.file,
+            reason_zh=reason_zh,
+            reason_en=reason_en,
+            accepted=names,
+        )
     )
     return _rejected(out)
 

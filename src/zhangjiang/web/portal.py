@@ -369,6 +369,7 @@ def _home_dict(c: Call, user: Account) -> dict[str, Any]:
             "title": pick(c.lang, form.zh, form.en),
             "template": f"/forms/{quote(name)}/template.xlsx",
             "scope_column": form.scope_column,
+            "connector": form.connector,
         }
         for name in uploadable_forms()
         for form in [get_form(name)]
