@@ -267,3 +267,19 @@ def test_dry_run_reads_and_checks_without_storing(registered: Store) -> None:
         "outside-period",
     ]
     assert table_counts(registered) == before
+
+
+def test_publication_problems_name_the_record_not_a_row(
+    registered: Store, settings: Settings, tmp_path: Path
+) -> None:
+    path = tmp_path / "missing_title.json"
+    shutil.copy(DATA / "missing_title.json", path)
+    result = ingest_paths(
+        registered, "publications", [path], settings, facility="ward"
+    )[0]
+    (found,) = [p for p in result.problems if p.kind.type == "missing-title"]
+    assert found.row is None and found.record is not None
+    assert f"第{found.record}条记录" in found.message_zh
+    assert f"record {found.record}" in found.message_en
+    assert "行" not in found.message_zh.split("：")[0]
+    assert found.to_dict()["record"] == found.record

@@ -223,7 +223,11 @@ PROBLEM_KINDS: dict[str, ProblemKind] = {
 
 @dataclass(frozen=True)
 class Problem:
-    """One problem, located by file, sheet, row and column."""
+    """One problem, located by file, sheet, row and column, or by record number.
+
+    ``row`` is a line of a table or log; ``record`` the 1-based number of a record in
+    a file of records that span several lines (a RIS, BibTeX or JSON publication list).
+    """
 
     kind: ProblemKind
     file: str
@@ -233,6 +237,7 @@ class Problem:
     value: Any = None
     column_en: str | None = None
     params: dict[str, Any] = field(default_factory=dict)
+    record: int | None = None
 
     severity_order: ClassVar[dict[str, int]] = {"error": 0, "warning": 1}
 
@@ -249,6 +254,8 @@ class Problem:
             where.append(f"工作表“{self.sheet}”")
         if self.row is not None:
             where.append(f"第{self.row}行")
+        if self.record is not None:
+            where.append(f"第{self.record}条记录")
         if self.column:
             where.append(f"列“{self.column}”")
         return (
@@ -266,6 +273,8 @@ class Problem:
             where.append(f"sheet {self.sheet!r}")
         if self.row is not None:
             where.append(f"row {self.row}")
+        if self.record is not None:
+            where.append(f"record {self.record}")
         if self.column:
             where.append(f"column {self.column_en or self.column!r}")
         return (
@@ -283,6 +292,7 @@ class Problem:
             "file": self.file,
             "sheet": self.sheet,
             "row": self.row,
+            "record": self.record,
             "column": self.column,
             "column_en": self.column_en,
             "value": None if self.value is None else str(self.value),

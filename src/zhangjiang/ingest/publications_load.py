@@ -186,7 +186,7 @@ def _read_rows(
             Problem(kind, name, params={"reason_zh": zh, "reason_en": en or zh})
         ]
     problems = [
-        Problem(rp.kind, name, row=rp.record, params=dict(rp.params))
+        Problem(rp.kind, name, record=rp.record, params=dict(rp.params))
         for rp in record_problems
     ]
     problems += _duplicate_warnings(pubs, name)
@@ -194,14 +194,14 @@ def _read_rows(
     for pub in dedupe(pubs):
         if pub.year is None:
             problems.append(
-                Problem(LOAD_PROBLEMS["missing-year"], name, row=pub.source_record)
+                Problem(LOAD_PROBLEMS["missing-year"], name, record=pub.source_record)
             )
         elif period is not None and pub.year != period.year:
             problems.append(
                 Problem(
                     PROBLEM_KINDS["outside-period"],
                     name,
-                    row=pub.source_record,
+                    record=pub.source_record,
                     column="发表年份",
                     column_en="Year",
                     value=pub.year,
@@ -223,7 +223,7 @@ def _duplicate_warnings(pubs: list[Publication], name: str) -> list[Problem]:
                 Problem(
                     LOAD_PROBLEMS["duplicate-publication"],
                     name,
-                    row=pub.source_record,
+                    record=pub.source_record,
                     value=pub.doi,
                     params={"first": first[pub.doi]},
                 )
