@@ -3,9 +3,9 @@
 The log never passes through Python rows. A Slurm dump is read once by DuckDB's CSV
 reader and inserted straight into ``ds_hpc_jobs`` (``JobLog.fields_query`` in
 :mod:`~zhangjiang.ingest.jobs`), every line in the file's order, on every core; the
-lines that are not jobs (steps, problems) are taken out again before the commit. The other formats, and Slurm dumps with empty lines, mixed line ends
-or invalid UTF-8, are staged by :func:`~zhangjiang.ingest.jobs.stage_log` in a
-temporary table first. Either way it all happens inside the same transaction as the
+lines that are not jobs (steps, problems) are taken out again before the commit. The
+other formats, and Slurm dumps with empty lines, mixed line ends or invalid UTF-8, are
+staged by :func:`~zhangjiang.ingest.jobs.stage_log` in a temporary table first. Either way it all happens inside the same transaction as the
 batch record and the archived file, so a load killed half-way leaves the store as it
 was. The file's sha256 is computed, and the file copied into the archive, on a second
 thread during the parse (the hash first when a batch of the same size exists).
@@ -135,8 +135,8 @@ def ingest_jobs(
     log = open_job_log(path, log_format, _STAGE, settings.timezone)
     fast = log.fields_query()
 
-    # No loaded file has this size, so this one is new: hash it (and check its line
-    # ends for the fast path) on a second thread while DuckDB parses and inserts.
+    # On a second thread while DuckDB parses and inserts: copy the file into the
+    # archive, hash it (unless done above) and scan its lines for the fast path.
     with (
         ThreadPoolExecutor(1) as pool,
         store.archive_copy() as copy,
@@ -156,7 +156,7 @@ def ingest_jobs(
                 con, reading.result(), inserted, form.table, "_row", _own_rows(batch_id)
             ):
                 staged = _settle_fast(con, log, form.table, batch_id, system, inserted)
-            else:  # rare: empty lines, mixed line ends, invalid UTF-8
+            else:  # rare: empty lines, mixed line ends, invalid UTF-8, misnumbered
                 con.execute(
                     f"DELETE FROM {form.table} WHERE _batch_id IN (?, ?)",
                     [batch_id, -batch_id],
