@@ -116,12 +116,11 @@ class Store:
     def archive(self, source: Path, sha256: str) -> Path:
         """Copy a file into the archive under its sha256 (idempotent); return its path."""
         target = self.archive_path(sha256)
-        if not target.exists():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            tmp = target.with_suffix(".part")
-            shutil.copyfile(source, tmp)
-            os.replace(tmp, target)
-        return target
+        if target.exists():
+            return target
+        with self.archive_copy() as copy:
+            shutil.copyfile(source, copy.part)
+            return copy.file(sha256)
 
     @contextmanager
     def archive_copy(self) -> Iterator[ArchiveCopy]:
