@@ -278,3 +278,47 @@ def test_rows_numbered_out_of_order_send_the_file_down_the_reference_path(
     assert [p.row for p in res.problems if p.kind.type == "job-record-skipped"] == (
         expected["problems"]
     )
+
+
+def test_archive_holds_the_whole_file_when_a_same_size_batch_exists(
+    store: Store, settings: Settings, tmp_path: Path
+) -> None:
+    # Same size, other content: the hash is taken before the parse, and the archive
+    # copy must still be complete before the batch is committed.
+    a = sacct(
+        tmp_path / "a.log",
+        [("1", "ann", "2022-03-01T00:00:00", "2022-03-01T01:00:00", 2)],
+    )
+    b = sacct(
+        tmp_path / "b.log",
+        [("2", "bob", "2022-03-01T00:00:00", "2022-03-01T01:00:00", 2)],
+    )
+    assert a.stat().st_size == b.stat().st_size
+    ingest_paths(store, "hpc-jobs", [a], settings, system="s")
+    (res,) = ingest_paths(store, "hpc-jobs", [b], settings, system="s")
+    assert res.outcome == "loaded"
+    assert store.archive_path(res.sha256).read_bytes() == b.read_bytes()
+
+
+def test_a_failed_load_leaves_no_partial_archive_copy(
+    store: Store, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import time
+
+    from zhangjiang.store.duckdb import ArchiveCopy
+
+    log = tmp_path / "bad.log"
+    log.write_text("1|2|3\n" * 200_000, encoding="utf-8")  # no line is a job
+    real_writer = ArchiveCopy.writer
+
+    def late_writer(self: ArchiveCopy) -> Any:
+        time.sleep(0.5)  # the load fails before the copy has begun
+        return real_writer(self)
+
+    monkeypatch.setattr(ArchiveCopy, "writer", late_writer)
+    before = table_counts(store)
+    with pytest.raises(IngestError, match=r"bad\.log"):
+        ingest_paths(store, "hpc-jobs", [log], settings, system="s", log_format="slurm")
+    assert table_counts(store) == before
+    incoming = store.archive_dir / "incoming"
+    assert not incoming.exists() or list(incoming.iterdir()) == []

@@ -128,13 +128,18 @@ def test_unreadable_job_log_is_rejected_with_its_reason(world: World) -> None:
     assert "notes.txt" in found.message_zh and "notes.txt" in found.message_en
     assert "无法识别的作业记账格式" in found.message_zh
     assert "unrecognised job accounting format" in found.message_en
+    assert "upload" not in found.message_en  # the saved copy's name never shows
     assert table_counts(world.store) == before
 
 
-def test_job_log_extension_and_system_are_checked(world: World) -> None:
-    out = upload(world, "op_a", "hpc-jobs", job_log(("1", "ann", 4)), "jobs.xlsx")
+def test_job_log_content_and_system_are_checked(world: World) -> None:
+    # Any name will do, as schedulers name their logs; the content must be text.
+    for job, name in enumerate(("lsb.acct.1", "sacct.2024-03", "20240301"), 11):
+        out = upload(world, "op_a", "hpc-jobs", job_log((str(job), "ann", 4)), name)
+        assert (out.outcome, out.rows) == ("pending", 1), (name, out.to_dict())
+    out = upload(world, "op_a", "hpc-jobs", b"PK\x03\x04" + bytes(100), "jobs.log")
     assert [p.kind.type for p in out.problems] == ["wrong-file-type"]
-    assert ".acct" in out.problems[0].message_en  # what this form takes instead
+    assert "text files" in out.problems[0].message_en  # what this form takes
     # A statistician must say which system a log comes from.
     out = upload(world, "stat1", "hpc-jobs", job_log(("1", "ann", 4)), "jobs.log")
     assert [p.kind.type for p in out.problems] == ["required-missing"]
@@ -158,3 +163,28 @@ def test_publication_list_is_submitted_for_the_operators_facility(
         "SELECT count(*) AS n FROM publications WHERE facility = 'FAC-A'"
     )
     assert rows == [{"n": 4}]
+
+
+def test_an_identical_log_from_another_operator_does_not_reveal_the_batch(
+    world: World,
+) -> None:
+    body = job_log(("1", "ann", 4))
+    mine = upload(world, "op_a", "hpc-jobs", body, "a.log")
+    theirs = upload(world, "op_b", "hpc-jobs", body, "b.log")
+    assert (mine.outcome, theirs.outcome) == ("pending", "duplicate")
+    assert theirs.batch_id is None  # op_b may not see op_a's batch
+    again = upload(world, "op_a", "hpc-jobs", body, "a.log")
+    assert (again.outcome, again.batch_id) == ("duplicate", mine.batch_id)
+
+
+def test_a_header_dump_keeps_short_lines_as_problems(world: World) -> None:
+    # JobID is not the first column: a truncated last line has no JobID field.
+    body = (
+        b"User|JobID|Start|End|NCPUS|State\n"
+        b"ann|1|2024-03-01T00:00:00|2024-03-01T01:00:00|4|COMPLETED\n"
+        b"bob\n"
+    )
+    out = upload(world, "op_a", "hpc-jobs", body, "cut.log")
+    assert (out.outcome, out.rows) == ("pending", 1), out.to_dict()
+    skipped = [p for p in out.problems if p.kind.type == "job-record-skipped"]
+    assert [p.row for p in skipped] == [3]

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import importlib
 import re
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -77,7 +78,7 @@ _CSV_BUFFER_BYTES = 8 << 20
 _MISSING = object()
 
 
-def detect_format(path: Path) -> str:
+def detect_format(path: Path, name: str | None = None) -> str:
     """Return the accounting format of ``path`` from its first record line.
 
     Parameters
@@ -85,6 +86,8 @@ def detect_format(path: Path) -> str:
     path
         A Slurm ``sacct --parsable2`` dump, a PBS/Torque accounting file, an LSF
         ``lsb.acct`` file or an SGE/UGE ``accounting`` file. The name is not used.
+    name
+        The file's name in messages (default: ``path.name``).
 
     Returns
     -------
@@ -96,7 +99,8 @@ def detect_format(path: Path) -> str:
     IngestError
         The file is empty or its first record matches none of the formats.
     """
-    row, line = _first_record(path)
+    name = name or path.name
+    row, line = _first_record(path, name)
     if _LSF_RECORD.match(line):
         return "lsf"
     if _PBS_RECORD.match(line):
@@ -108,7 +112,6 @@ def detect_format(path: Path) -> str:
         fields[i].isdigit() for i in (5, 8, 9, 10)
     ):
         return "sge"
-    name = path.name
     raise IngestError(
         f"文件 {name} 第{row}行：无法识别的作业记账格式（应为 slurm、pbs、lsf 或 sge）"
         f" / {name} line {row}: unrecognised job accounting format"
@@ -264,6 +267,7 @@ class JobLog:
     sample: str
     select: str  # the reference SELECT over raw_lines(source_row, line)
     fields: FieldsQuery | None  # the fast path, if the format has one
+    name: str  # the file's name in messages
 
     @property
     def key(self) -> int | None:
@@ -279,7 +283,7 @@ class JobLog:
         self, con: Connection, sql: str, params: dict[str, Any] | None = None
     ) -> int:
         """Execute ``sql`` that reads the file (see :func:`_run`); return its count."""
-        return _run(con, self.path, sql, self.params | (params or {}))
+        return _run(con, self.name, sql, self.params | (params or {}))
 
     def drop_scratch(self, con: Connection) -> None:
         """Drop the scratch tables of an earlier parse."""
@@ -427,7 +431,7 @@ class JobLog:
             "ORDER BY source_row LIMIT 1"
         ).fetchall()
         if first:
-            name, (row, reason) = self.path.name, first[0]
+            name, (row, reason) = self.name, first[0]
             raise IngestError(
                 f"文件 {name} 没有可解析的 {self.fmt} 作业记录；第{row}行：{reason}"
                 f" / {name}: no {self.fmt} job record could be parsed;"
@@ -436,12 +440,20 @@ class JobLog:
 
 
 def open_job_log(
-    path: Path, fmt: str | None = None, table: str = "jobs_stage", tz: str = "UTC"
+    path: Path,
+    fmt: str | None = None,
+    table: str = "jobs_stage",
+    tz: str = "UTC",
+    name: str | None = None,
 ) -> JobLog:
-    """Check the arguments of :func:`stage_jobs` and build the SQL for ``path``."""
+    """Check the arguments of :func:`stage_jobs` and build the SQL for ``path``.
+
+    ``name`` is the file's name in messages (an upload is saved under another).
+    """
     if not _TABLE_NAME.fullmatch(table):
         raise ValueError(f"not a plain SQL identifier: {table!r}")
-    fmt = fmt or detect_format(path)
+    name = name or path.name
+    fmt = fmt or detect_format(path, name)
     if fmt not in FORMATS:
         raise IngestError(
             f"未知的作业日志格式“{fmt}”，可选：{'、'.join(FORMATS)}"
@@ -449,9 +461,10 @@ def open_job_log(
         )
     _check_time_zone(tz)
     module = importlib.import_module(f"zhangjiang.ingest.jobs_{fmt}")
-    _, sample = _first_record(path)
+    _, sample = _first_record(path, name)
     fields = module.fields_sql(sample, tz) if hasattr(module, "fields_sql") else None
-    return JobLog(path, fmt, tz, table, sample, module.select_sql(sample, tz), fields)
+    select = module.select_sql(sample, tz)
+    return JobLog(path, fmt, tz, table, sample, select, fields, name)
 
 
 @dataclass(frozen=True)
@@ -469,6 +482,7 @@ def scan_lines(
     key: int | None = None,
     digest: Any = None,
     sink: Callable[[bytes], Any] | None = None,
+    stop: threading.Event | None = None,
 ) -> LineScan:
     """Read ``path`` once: count its lines and sample job ids for the fast path's checks.
 
@@ -479,7 +493,8 @@ def scan_lines(
     job id), the first whole line after every chunk boundary is sampled; without it
     (no fast path) lines are not looked at. Every chunk is fed to ``digest`` (a
     hashlib object) and ``sink`` (say, the write of an archive copy) when they are
-    given, so that the same read yields the file's hash and copy.
+    given, so that the same read yields the file's hash and copy. Setting ``stop``
+    ends the read early (the load it serves has failed).
     """
     irregular = False
     crlf: bool | None = None  # the line end of the first line decides
@@ -488,6 +503,8 @@ def scan_lines(
     samples: dict[int, str | None] = {}
     with path.open("rb") as handle:
         for chunk in iter(lambda: handle.read(_CHUNK_BYTES), b""):
+            if stop is not None and stop.is_set():
+                break
             if digest is not None:
                 digest.update(chunk)
             if sink is not None:
@@ -557,22 +574,21 @@ def _scalar(con: Connection, sql: str) -> Any:
     return con.execute(sql).fetchall()[0][0]
 
 
-def _first_record(path: Path) -> tuple[int, str]:
+def _first_record(path: Path, name: str) -> tuple[int, str]:
     """Return the line number and text of the first non-blank, non-comment line."""
     try:
         with path.open("rb") as handle:
             head = handle.read(_SNIFF_BYTES)
     except OSError as exc:
         raise IngestError(
-            f"无法读取文件 {path.name}：{exc.strerror}"
-            f" / cannot read {path.name}: {exc.strerror}"
+            f"无法读取文件 {name}：{exc.strerror} / cannot read {name}: {exc.strerror}"
         ) from exc
     text = head.decode("utf-8", errors="replace")
     for row, line in enumerate(text.splitlines(), start=1):
         if line.strip() and not line.startswith("#"):
             return row, line
     raise IngestError(
-        f"文件 {path.name} 为空，没有作业记录 / {path.name} is empty: no job records"
+        f"文件 {name} 为空，没有作业记录 / {name} is empty: no job records"
     )
 
 
@@ -658,7 +674,7 @@ def _parse_sql(table: str, numbered_lines: str, select: str) -> str:
     """
 
 
-def _run(con: Connection, path: Path, sql: str, params: dict[str, Any]) -> int:
+def _run(con: Connection, name: str, sql: str, params: dict[str, Any]) -> int:
     """Execute ``sql``, turning a reader failure into an IngestError naming the file.
 
     Returns the row count that CREATE TABLE AS, INSERT and DELETE report.
@@ -666,7 +682,7 @@ def _run(con: Connection, path: Path, sql: str, params: dict[str, Any]) -> int:
     try:
         result = con.execute(sql, params).fetchall()
     except Exception as exc:  # duckdb.Error; only the store module may import duckdb
-        name, reason = path.name, str(exc).splitlines()[0]
+        reason = str(exc).splitlines()[0]
         hint_zh = hint_en = ""
         if "state machine" in reason:  # what DuckDB says of mixed CRLF and LF
             hint_zh = "；若文件混用 CRLF 与 LF 换行，请先用 dos2unix 统一"

@@ -23,7 +23,7 @@ import hashlib
 import threading
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -132,18 +132,17 @@ def ingest_jobs(
             return IngestResult(name, dataset, "duplicate", sha256=sha).set_duplicate(
                 duplicate
             )
-    log = open_job_log(path, log_format, _STAGE, settings.timezone)
+    log = open_job_log(path, log_format, _STAGE, settings.timezone, name)
     fast = log.fields_query()
 
     # On a second thread while DuckDB parses and inserts: copy the file into the
     # archive, hash it (unless done above) and scan its lines for the fast path.
     with (
-        ThreadPoolExecutor(1) as pool,
         store.archive_copy() as copy,
+        _reading(path, sha is None, log.key, copy) as reading,
         store.transaction() as con,
         _progress_bar(con, path, progress) as phase,
     ):
-        reading = pool.submit(_read_through, path, sha is None, log.key, copy)
         batch_id = insert_batch(
             con, form, name, sha or "", size, 0, status, period, system,
             settings.user, note,
@@ -188,7 +187,8 @@ def ingest_jobs(
         if unmapped:
             problems.append(_unmapped_problem(name, unmapped))
         warnings = skipped + (rows < staged) + bool(unmapped)
-        sha = sha or reading.result().sha256
+        scan = reading.result()  # the archive copy is complete only then
+        sha = sha or scan.sha256
         con.execute(
             "UPDATE batches SET rows = ?, warnings = ?, period = ?, sha256 = ? "
             "WHERE id = ?",
@@ -238,8 +238,7 @@ def drop_repeated_runs(con: Connection, batch_id: int) -> int:
     dropped = _drop_loaded_runs(con, form.table, form.view, dataset, batch_id, system)
     if dropped:
         con.execute(
-            "UPDATE batches SET rows = rows - ?, warnings = warnings + 1 WHERE id = ?",
-            [dropped, batch_id],
+            "UPDATE batches SET rows = rows - ? WHERE id = ?", [dropped, batch_id]
         )
     return dropped
 
@@ -255,13 +254,32 @@ def _same_size_batch(store: Store, dataset: str, size: int) -> bool:
     )
 
 
-def _read_through(
+@contextmanager
+def _reading(
     path: Path, digest: bool, key: int | None, copy: ArchiveCopy
-) -> LineScan:
-    """Read ``path`` once: copy it into the archive, hash it (when ``digest``) and,
-    for the fast path (a ``key`` field), find irregular lines and sample job ids."""
-    with copy.writer() as out:
-        return scan_lines(path, key, hashlib.sha256() if digest else None, out.write)
+) -> Iterator[Future[LineScan]]:
+    """Read ``path`` once on a second thread; yield the future of its :class:`LineScan`.
+
+    The read copies the file into the archive, hashes it (when ``digest``) and, for
+    the fast path (a ``key`` field), counts and samples its lines. When the block
+    fails, the read stops at its next chunk; either way the block is left only once
+    the thread is done, so the copy's part file is never written after its removal.
+    """
+    stop = threading.Event()
+    with ThreadPoolExecutor(1) as pool:
+
+        def read() -> LineScan:
+            with copy.writer() as out:
+                return scan_lines(
+                    path, key, hashlib.sha256() if digest else None, out.write, stop
+                )
+
+        future = pool.submit(read)
+        try:
+            yield future
+        except BaseException:
+            stop.set()
+            raise
 
 
 def _job_names() -> tuple[str, str]:

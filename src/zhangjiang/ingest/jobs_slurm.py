@@ -173,8 +173,8 @@ def fields_sql(sample: str, tz: str) -> FieldsQuery:
     rows in the order they were stored. ``skip`` marks job steps and the other lines
     that :func:`select_sql` skips. The SELECT returns the job columns (not yet cast),
     ``skip``, ``problem``, ``redo`` and a few helper columns. ``redo`` marks a line that
-    :func:`select_sql` must parse instead: one with more fields than columns, or a job
-    array range.
+    :func:`select_sql` must parse instead: one with more or fewer fields than columns,
+    or a job array range.
     """
     fields, has_header = _layout(sample)
     count = len(fields)
@@ -205,9 +205,10 @@ def fields_sql(sample: str, tz: str) -> FieldsQuery:
     conditions = [f"NOT {blank}"]
     if has_header:
         # Dumps appended one after another repeat their header: skip every copy. No
-        # job id is the name of the job id column.
+        # job id is the name of the job id column. (IS DISTINCT FROM: a line too short
+        # to have that field is not skipped but redone, which reports it.)
         name = sample.split("|")[position["jobid"] - 1].replace("'", "''")
-        conditions.append(f"{jobid} <> '{name}'")
+        conditions.append(f"{jobid} IS DISTINCT FROM '{name}'")
     # Only the first word of the state counts ("CANCELLED by 380693"); most states are
     # one word, which saves splitting.
     word = (

@@ -310,7 +310,7 @@ def problem(type_: str, file: str, **kwargs: Any) -> Problem:
     """Build a Problem of a declared kind; unknown kinds are a programming error."""
     location = {
         k: kwargs.pop(k)
-        for k in ("sheet", "row", "column", "column_en", "value")
+        for k in ("sheet", "row", "record", "column", "column_en", "value")
         if k in kwargs
     }
     return Problem(PROBLEM_KINDS[type_], file, params=kwargs, **location)

@@ -30,7 +30,7 @@ from zhangjiang.ingest.problems import Problem, problem
 from zhangjiang.ingest.service import connector_for
 from zhangjiang.periods import parse_period
 from zhangjiang.portal.accounts import Account
-from zhangjiang.portal.review import record_submission
+from zhangjiang.portal.review import can_see_batch, record_submission, submissions
 from zhangjiang.portal.state import AppState
 from zhangjiang.store import Store
 
@@ -83,15 +83,16 @@ CONTENT_TYPES: dict[str, set[str]] = {
     },
     ".txt": {"text/plain", "application/octet-stream", ""},
     ".log": {"text/plain", "text/x-log", "application/octet-stream", ""},
-    ".acct": {"text/plain", "application/octet-stream", ""},
-    "": {"text/plain", "application/octet-stream", ""},
 }
-#: The extensions each connector takes; "" is a file name without one.
-EXTENSIONS: dict[str, tuple[str, ...]] = {
+#: The extensions each connector takes; None: any name (a scheduler's log is named
+#: as the scheduler names it: ``20240301``, ``lsb.acct.1``, ``sacct.2024-03``), and
+#: the content decides.
+EXTENSIONS: dict[str, tuple[str, ...] | None] = {
     "tabular": (".csv", ".xlsx", ".jsonl"),
-    "hpc-jobs": (".log", ".txt", ".acct", ".csv", ""),
+    "hpc-jobs": None,
     "publications": (".ris", ".bib", ".json", ".txt"),
 }
+_TEXT_TYPES = {"text/plain", "application/octet-stream", ""}
 _SNIFF_BYTES = 64 * 1024
 _CHUNK = 1 << 16
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f]")
@@ -166,14 +167,14 @@ def submit_upload(
     suffix = PurePosixPath(name.lower()).suffix
     kind = content_type.split(";")[0].strip().lower()
     accepted = EXTENSIONS[form.connector]
-    if suffix not in accepted:
+    if accepted is not None and suffix not in accepted:
         return _refuse(
             out,
             f"扩展名 {suffix or '（无）'} 不受支持",
             f"extension {suffix or '(none)'} is not accepted",
             accepted,
         )
-    if kind not in CONTENT_TYPES[suffix]:
+    if kind not in CONTENT_TYPES.get(suffix, _TEXT_TYPES):
         return _refuse(
             out,
             f"声明的类型 {kind} 与扩展名 {suffix or '（无）'} 不符",
@@ -203,7 +204,8 @@ def submit_upload(
     limit = int(settings.max_file_mb * 1024 * 1024)
     folder = Path(tempfile.mkdtemp(prefix="zj-upload-"))
     try:
-        path = folder / f"upload{suffix}"  # never the browser's name
+        # Never the browser's name; a job log's own suffix (".1") is not kept either.
+        path = folder / f"upload{suffix if suffix in CONTENT_TYPES else ''}"
         size = _save(stream, path, limit)
         if size > limit:
             out.problems.append(
@@ -215,7 +217,7 @@ def submit_upload(
                 )
             )
             return _rejected(out)
-        why = _sniff(path, suffix)
+        why = _sniff(path, suffix if form.connector == "tabular" else ".txt")
         if why is not None:
             return _refuse(out, *why, accepted)
         as_user = replace(settings, user=user.name)
@@ -226,7 +228,7 @@ def submit_upload(
             if result.outcome == "rejected":
                 out.problems = list(result.problems)
                 return _rejected(out)
-            return _submitted(state, out, result, user, facility)
+            return _submitted(store, state, out, result, user, facility)
         checked = check_file(
             form,
             path,
@@ -251,7 +253,7 @@ def submit_upload(
         )
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    return _submitted(state, out, result, user, facility)
+    return _submitted(store, state, out, result, user, facility)
 
 
 def _submit_log(
@@ -286,7 +288,16 @@ def _submit_log(
         return result
 
 
+def _may_see(
+    store: Store, state: AppState, user: Account, batch_id: int | None
+) -> bool:
+    """Return whether ``user`` may see batch ``batch_id`` in the portal."""
+    rows = store.query("SELECT id, scope FROM batches WHERE id = ?", [batch_id])
+    return bool(rows) and can_see_batch(user, rows[0], submissions(state).get(batch_id))
+
+
 def _submitted(
+    store: Store,
     state: AppState,
     out: Submitted,
     result: IngestResult,
@@ -297,6 +308,8 @@ def _submitted(
     name, dataset = out.file, out.dataset
     out.outcome, out.batch_id, out.rows = result.outcome, result.batch_id, result.rows
     out.problems = result.problems or out.problems
+    if result.outcome == "duplicate" and not _may_see(store, state, user, out.batch_id):
+        out.batch_id = None  # the same file came from someone else: do not show whose
     if result.outcome == "pending" and result.batch_id is not None:
         record_submission(state, result.batch_id, dataset, facility, user.name, name)
         out.message_zh = f"{name} 校验通过，已提交为批次 {result.batch_id}（{result.rows} 行），待统计人员审核"
@@ -359,9 +372,9 @@ def _foreign_rows(
 
 
 def _refuse(
-    out: Submitted, reason_zh: str, reason_en: str, accepted: tuple[str, ...]
+    out: Submitted, reason_zh: str, reason_en: str, accepted: tuple[str, ...] | None
 ) -> Submitted:
-    names = "、".join(e or "（无扩展名 no extension）" for e in accepted)
+    names = "、".join(accepted) if accepted else "文本文件 text files"
     out.problems.append(
         problem(
             "wrong-file-type",

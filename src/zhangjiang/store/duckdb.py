@@ -198,6 +198,12 @@ def now() -> datetime:
 
 
 def _connect_with_retry(path: Path, read_only: bool) -> Connection:
+    """Connect, waiting while the file is busy (bounded by ``_LOCK_RETRY_SECONDS``).
+
+    Busy means another process holds the file's lock, or another thread of this one
+    has it open in the other mode (read-only against read-write), which DuckDB
+    refuses as "a different configuration" until that connection closes.
+    """
     deadline = time.monotonic() + _LOCK_RETRY_SECONDS
     delay = 0.02
     while True:
@@ -208,6 +214,18 @@ def _connect_with_retry(path: Path, read_only: bool) -> Connection:
                     f"database {path} does not exist: run zhangjiang init first"
                 )
             return duckdb.connect(str(path), read_only=read_only)
+        except duckdb.ConnectionException as exc:
+            if "different configuration" not in str(exc):
+                raise StoreError(
+                    f"无法打开数据库 {path} / cannot open database {path}: {exc}"
+                ) from exc
+            if time.monotonic() > deadline:
+                raise StoreBusyError(
+                    f"数据库 {path} 正被本进程的另一操作使用，请稍后重试 / database "
+                    f"{path} is in use by another operation of this process; try again"
+                ) from exc
+            time.sleep(delay)
+            delay = min(delay * 2, 0.5)
         except duckdb.IOException as exc:
             if "lock" not in str(exc).lower() or time.monotonic() > deadline:
                 if "lock" in str(exc).lower():
