@@ -41,30 +41,12 @@ from zhangjiang.ingest.jobs import (
     stage_log,
 )
 from zhangjiang.ingest.load import IngestResult, find_duplicate, insert_batch
-from zhangjiang.ingest.problems import PROBLEM_KINDS, Problem, ProblemKind, problem
+from zhangjiang.ingest.problems import Problem, problem
 from zhangjiang.ingest.service import register_connector
 from zhangjiang.store import Store
 from zhangjiang.store.duckdb import ArchiveCopy, Connection, sha256_file
 
-__all__ = ["JOB_PROBLEM_KINDS", "drop_repeated_runs", "ingest_jobs", "unmapped_users"]
-
-# Warning kinds of job logs; registered with the declared kinds (setdefault keeps a
-# declaration in problems.py, should one be added there).
-JOB_PROBLEM_KINDS = (
-    ProblemKind("job-record-skipped", "warning", "作业记录已跳过", "Job record skipped",
-                "无法解析的作业记录，已跳过：{reason}",
-                "job record cannot be parsed and was skipped: {reason}"),
-    ProblemKind("job-already-loaded", "warning", "作业已导入", "Job already loaded",
-                "{count} 个作业运行（作业号、开始、结束时间相同）已在系统“{system}”的其他批次中，已跳过",
-                "{count} job run(s) (same job id, start and end) are already loaded for "
-                "system {system!r} from another batch and were skipped"),
-    ProblemKind("unmapped-users", "warning", "用户未对应单位", "Users without organisation",
-                "{count} 个用户在“超算用户所属单位”中没有对应单位，按作业账户计：{examples}",
-                "{count} user(s) have no organisation in hpc-user-organizations and count "
-                "under their job account: {examples}"),
-)  # fmt: skip
-for _kind in JOB_PROBLEM_KINDS:
-    PROBLEM_KINDS.setdefault(_kind.type, _kind)
+__all__ = ["drop_repeated_runs", "ingest_jobs", "unmapped_users"]
 
 _CONNECTOR = "hpc-jobs"
 _STAGE = "jobs_stage"

@@ -217,6 +217,98 @@ PROBLEM_KINDS: dict[str, ProblemKind] = {
             "值 {value} 不是您负责的设施（{allowed}）",
             "{value} is not one of your facilities ({allowed})",
         ),
+        # Publication lists: records and loading.
+        ProblemKind(
+            "missing-title",
+            "error",
+            "缺少题名",
+            "Title missing",
+            "缺少题名",
+            "title missing",
+        ),
+        ProblemKind(
+            "unparsable-record",
+            "error",
+            "记录无法解析",
+            "Record cannot be parsed",
+            "记录无法解析：{reason}",
+            "record cannot be parsed: {reason}",
+        ),
+        ProblemKind(
+            "unterminated-record",
+            "error",
+            "记录不完整",
+            "Record not terminated",
+            "缺少结束标记 {end_tag}（记录不完整或文件被截断）",
+            "no end tag {end_tag} (an incomplete record, or the file was cut short)",
+        ),
+        ProblemKind(
+            "facility-missing",
+            "error",
+            "未指明设施",
+            "Facility missing",
+            "未指明论文所依托的设施，请用 --facility 给出设施编号（如 ssrf）",
+            "no facility given: name the facility the papers used with --facility (e.g. ssrf)",
+        ),
+        ProblemKind(
+            "unknown-facility",
+            "error",
+            "设施未登记",
+            "Unknown facility",
+            "设施“{value}”不在设施登记表中；已登记：{known}",
+            "facility {value!r} is not in the facility register; registered: {known}",
+        ),
+        ProblemKind(
+            "unreadable-publications",
+            "error",
+            "文献文件无法读取",
+            "Publication file unreadable",
+            "{reason_zh}",
+            "{reason_en}",
+        ),
+        ProblemKind(
+            "duplicate-publication",
+            "warning",
+            "重复论文",
+            "Duplicate paper",
+            "与第{first}条记录为同一论文（DOI {value}），已合并",
+            "same paper as record {first} (DOI {value}); merged",
+        ),
+        ProblemKind(
+            "missing-year",
+            "warning",
+            "缺少发表年份",
+            "Year missing",
+            "缺少发表年份，不计入任何年度的论文数",
+            "no publication year; the paper counts in no year",
+        ),
+        # HPC job logs.
+        ProblemKind(
+            "job-record-skipped",
+            "warning",
+            "作业记录已跳过",
+            "Job record skipped",
+            "无法解析的作业记录，已跳过：{reason}",
+            "job record cannot be parsed and was skipped: {reason}",
+        ),
+        ProblemKind(
+            "job-already-loaded",
+            "warning",
+            "作业已导入",
+            "Job already loaded",
+            "{count} 个作业运行（作业号、开始、结束时间相同）已在系统“{system}”的其他批次中，已跳过",
+            "{count} job run(s) (same job id, start and end) are already loaded for "
+            "system {system!r} from another batch and were skipped",
+        ),
+        ProblemKind(
+            "unmapped-users",
+            "warning",
+            "用户未对应单位",
+            "Users without organisation",
+            "{count} 个用户在“超算用户所属单位”中没有对应单位，按作业账户计：{examples}",
+            "{count} user(s) have no organisation in hpc-user-organizations and count "
+            "under their job account: {examples}",
+        ),
     ]
 }
 

@@ -10,10 +10,9 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from zhangjiang.ingest.problems import ProblemKind
+from zhangjiang.ingest.problems import PROBLEM_KINDS, ProblemKind
 
 __all__ = [
-    "PUBLICATION_PROBLEMS",
     "Publication",
     "RecordProblem",
     "build_publication",
@@ -34,36 +33,6 @@ _PAGE_VIEW = re.compile(
 )
 _OPENER = {")": "(", "]": "[", "}": "{", ">": "<"}
 _YEAR_RE = re.compile(r"(?<!\d)(1[5-9]\d\d|2[01]\d\d)(?!\d)")
-
-PUBLICATION_PROBLEMS: dict[str, ProblemKind] = {
-    k.type: k
-    for k in [
-        ProblemKind(
-            "missing-title",
-            "error",
-            "缺少题名",
-            "Title missing",
-            "缺少题名",
-            "title missing",
-        ),
-        ProblemKind(
-            "unparsable-record",
-            "error",
-            "记录无法解析",
-            "Record cannot be parsed",
-            "记录无法解析：{reason}",
-            "record cannot be parsed: {reason}",
-        ),
-        ProblemKind(
-            "unterminated-record",
-            "error",
-            "记录不完整",
-            "Record not terminated",
-            "缺少结束标记 {end_tag}（记录不完整或文件被截断）",
-            "no end tag {end_tag} (an incomplete record, or the file was cut short)",
-        ),
-    ]
-}
 
 
 @dataclass(frozen=True)
@@ -127,9 +96,7 @@ class RecordProblem:
 
 def record_problem(type_: str, file: str, record: int, **params: str) -> RecordProblem:
     """Build a RecordProblem of a declared kind."""
-    return RecordProblem(
-        PUBLICATION_PROBLEMS[type_], file, record, tuple(params.items())
-    )
+    return RecordProblem(PROBLEM_KINDS[type_], file, record, tuple(params.items()))
 
 
 def normalize_doi(s: str | None) -> str | None:

@@ -33,7 +33,6 @@ from zhangjiang.ingest.pub_formats import (
     file_error,
 )
 from zhangjiang.ingest.pub_model import (
-    PUBLICATION_PROBLEMS,
     Publication,
     RecordProblem,
     normalize_doi,
@@ -44,7 +43,6 @@ from zhangjiang.journals import JOURNALS, Journal
 
 __all__ = [
     "FORMATS",
-    "PUBLICATION_PROBLEMS",
     "Publication",
     "RecordProblem",
     "dedupe",

@@ -17,7 +17,7 @@ from zhangjiang.config import Settings
 from zhangjiang.errors import IngestError
 from zhangjiang.forms import get_form
 from zhangjiang.ingest.load import IngestResult, find_duplicate, store_batch
-from zhangjiang.ingest.problems import PROBLEM_KINDS, Problem, ProblemKind
+from zhangjiang.ingest.problems import PROBLEM_KINDS, Problem
 from zhangjiang.ingest.publications import (
     Publication,
     RecordProblem,
@@ -30,53 +30,8 @@ from zhangjiang.periods import Period, parse_period
 from zhangjiang.store import Store
 from zhangjiang.store.duckdb import sha256_file
 
-__all__ = ["LOAD_PROBLEMS", "check_publications", "ingest_publications"]
+__all__ = ["check_publications", "ingest_publications"]
 
-LOAD_PROBLEMS: dict[str, ProblemKind] = {
-    k.type: k
-    for k in [
-        ProblemKind(
-            "facility-missing",
-            "error",
-            "未指明设施",
-            "Facility missing",
-            "未指明论文所依托的设施，请用 --facility 给出设施编号（如 ssrf）",
-            "no facility given: name the facility the papers used with --facility (e.g. ssrf)",
-        ),
-        ProblemKind(
-            "unknown-facility",
-            "error",
-            "设施未登记",
-            "Unknown facility",
-            "设施“{value}”不在设施登记表中；已登记：{known}",
-            "facility {value!r} is not in the facility register; registered: {known}",
-        ),
-        ProblemKind(
-            "unreadable-publications",
-            "error",
-            "文献文件无法读取",
-            "Publication file unreadable",
-            "{reason_zh}",
-            "{reason_en}",
-        ),
-        ProblemKind(
-            "duplicate-publication",
-            "warning",
-            "重复论文",
-            "Duplicate paper",
-            "与第{first}条记录为同一论文（DOI {value}），已合并",
-            "same paper as record {first} (DOI {value}); merged",
-        ),
-        ProblemKind(
-            "missing-year",
-            "warning",
-            "缺少发表年份",
-            "Year missing",
-            "缺少发表年份，不计入任何年度的论文数",
-            "no publication year; the paper counts in no year",
-        ),
-    ]
-}
 _CONNECTOR = "publications"
 
 
@@ -151,7 +106,7 @@ def check_publications(
 
 def _check_facility(store: Store, name: str, facility: str) -> list[Problem]:
     if not facility:
-        return [Problem(LOAD_PROBLEMS["facility-missing"], name)]
+        return [Problem(PROBLEM_KINDS["facility-missing"], name)]
     known = sorted(
         r["facility_id"]
         for r in store.query("SELECT DISTINCT facility_id FROM facilities")
@@ -165,7 +120,7 @@ def _check_facility(store: Store, name: str, facility: str) -> list[Problem]:
     )
     return [
         Problem(
-            LOAD_PROBLEMS["unknown-facility"],
+            PROBLEM_KINDS["unknown-facility"],
             name,
             value=facility,
             params={"known": listed},
@@ -181,7 +136,7 @@ def _read_rows(
         pubs = read_publications(path, problems=record_problems)
     except IngestError as exc:
         zh, _, en = str(exc).partition(" / ")
-        kind = LOAD_PROBLEMS["unreadable-publications"]
+        kind = PROBLEM_KINDS["unreadable-publications"]
         return [], [
             Problem(kind, name, params={"reason_zh": zh, "reason_en": en or zh})
         ]
@@ -194,7 +149,7 @@ def _read_rows(
     for pub in dedupe(pubs):
         if pub.year is None:
             problems.append(
-                Problem(LOAD_PROBLEMS["missing-year"], name, record=pub.source_record)
+                Problem(PROBLEM_KINDS["missing-year"], name, record=pub.source_record)
             )
         elif period is not None and pub.year != period.year:
             problems.append(
@@ -221,7 +176,7 @@ def _duplicate_warnings(pubs: list[Publication], name: str) -> list[Problem]:
         if pub.doi in first:
             out.append(
                 Problem(
-                    LOAD_PROBLEMS["duplicate-publication"],
+                    PROBLEM_KINDS["duplicate-publication"],
                     name,
                     record=pub.source_record,
                     value=pub.doi,
