@@ -2,7 +2,13 @@
 
 
 class ZhangjiangError(Exception):
-    """Base class of every Zhangjiang error."""
+    """Base class of every Zhangjiang error; its message reads "中文 / English"."""
+
+    @property
+    def zh_en(self) -> tuple[str, str]:
+        """Return the Chinese and the English half of the message."""
+        zh, _, en = str(self).partition(" / ")
+        return zh, en or zh
 
 
 class ConfigError(ZhangjiangError):

@@ -5,10 +5,11 @@ reader and inserted straight into ``ds_hpc_jobs`` (``JobLog.fields_query`` in
 :mod:`~zhangjiang.ingest.jobs`), every line in the file's order, on every core; the
 lines that are not jobs (steps, problems) are taken out again before the commit. The
 other formats, and Slurm dumps with empty lines, mixed line ends or invalid UTF-8, are
-staged by :func:`~zhangjiang.ingest.jobs.stage_log` in a temporary table first. Either way it all happens inside the same transaction as the
-batch record and the archived file, so a load killed half-way leaves the store as it
-was. The file's sha256 is computed, and the file copied into the archive, on a second
-thread during the parse (the hash first when a batch of the same size exists).
+staged by :func:`~zhangjiang.ingest.jobs.stage_log` in a temporary table first.
+Either way it all happens inside the same transaction as the batch record and the
+archived file, so a load killed half-way leaves the store as it was. The file's sha256
+is computed, and the file copied into the archive, on a second thread during the parse
+(the hash first when a batch of the same size exists).
 
 Requeued and repeated jobs: every run of a requeued job is a job row (``sacct
 --duplicates`` lists each run with its own start and end). A run already loaded for the

@@ -135,11 +135,9 @@ def _read_rows(
     try:
         pubs = read_publications(path, problems=record_problems)
     except IngestError as exc:
-        zh, _, en = str(exc).partition(" / ")
+        zh, en = exc.zh_en
         kind = PROBLEM_KINDS["unreadable-publications"]
-        return [], [
-            Problem(kind, name, params={"reason_zh": zh, "reason_en": en or zh})
-        ]
+        return [], [Problem(kind, name, params={"reason_zh": zh, "reason_en": en})]
     problems = [
         Problem(rp.kind, name, record=rp.record, params=dict(rp.params))
         for rp in record_problems

@@ -5,9 +5,9 @@ counting bytes against ``max_file_mb``; the name the browser sent is kept only a
 (its last path component, shown and stored as the batch's file name). The declared content
 type must fit the extension and the bytes must fit both: an .xlsx is a zip holding
 ``[Content_Types].xml``, anything else is text. Each form takes the extensions of its
-connector: tabular forms .csv, .xlsx and .jsonl; HPC job logs the scheduler's own file
-(.log, .txt, .acct, or no extension, as PBS and SGE name theirs); publication lists
-.ris, .bib, .json or .txt. Operators may only submit rows of their own facilities; a job
+connector: tabular forms .csv, .xlsx and .jsonl; HPC job logs any name, as the
+scheduler wrote them (the content must be text); publication lists .ris, .bib, .json
+or .txt. Operators may only submit rows of their own facilities; a job
 log is submitted for one of them, which is its HPC system, and a publication list for
 one facility. A file with any error loads nothing; an accepted one is ``pending``.
 """
@@ -280,11 +280,9 @@ def _submit_log(
             period=period, note=note, **scope,
         )  # fmt: skip
     except IngestError as exc:
-        zh, _, en = str(exc).partition(" / ")
+        zh, en = exc.zh_en
         result = IngestResult(name, form.name, "rejected")
-        result.problems = [
-            problem("file-unreadable", name, reason_zh=zh, reason_en=en or zh)
-        ]
+        result.problems = [problem("file-unreadable", name, reason_zh=zh, reason_en=en)]
         return result
 
 
