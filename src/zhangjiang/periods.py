@@ -8,7 +8,16 @@ from datetime import date, timedelta
 
 from zhangjiang.errors import PeriodError
 
-__all__ = ["PERIOD_RULES", "Period", "month_end", "parse_period", "reference_label"]
+__all__ = [
+    "PERIOD_RULES",
+    "Period",
+    "month_end",
+    "month_period",
+    "parse_period",
+    "reference_label",
+    "year_before",
+    "ytd_period",
+]
 
 PERIOD_RULES = {
     "year": ("日历年", "calendar year"),
@@ -18,6 +27,7 @@ PERIOD_RULES = {
 }
 _YEAR = re.compile(r"^(\d{4})$")
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_RANGE = re.compile(r"^(\d{4})-(\d{2})/(\d{4})-(\d{2})$")
 
 
 @dataclass(frozen=True)
@@ -33,10 +43,51 @@ class Period:
         """Return the calendar year the period starts in."""
         return self.start.year
 
+    @property
+    def kind(self) -> str:
+        """Return ``year`` (2022), ``month`` (2022-10) or ``range`` (2022-01/2022-10)."""
+        if "/" in self.label:
+            return "range"
+        return "month" if "-" in self.label else "year"
+
+    @property
+    def last_month(self) -> int:
+        """Return the number of the last month the period covers."""
+        return (self.end - timedelta(days=1)).month
+
+
+def month_period(year: int, month: int) -> Period:
+    """Return the Period of one month."""
+    return parse_period(f"{year:04d}-{month:02d}")
+
+
+def ytd_period(year: int, month: int) -> Period:
+    """Return January to ``month`` of ``year``: the year itself for December."""
+    if month == 12:
+        return parse_period(f"{year:04d}")
+    return parse_period(f"{year:04d}-01/{year:04d}-{month:02d}")
+
+
+def year_before(day: date) -> date:
+    """Return the same day one year earlier (28 February for a 29 February)."""
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:
+        return day.replace(year=day.year - 1, day=28)
+
 
 def parse_period(text: str) -> Period:
-    """Parse ``2022`` or ``2022-10`` into a Period, or raise PeriodError."""
+    """Parse ``2022``, ``2022-10`` or ``2022-01/2022-10`` into a Period, or raise PeriodError.
+
+    A range runs from the first day of its first month to the end of its last month,
+    within one year (a year to date: ``2022-01/2022-10`` is 2022年1—10月).
+    """
     text = str(text).strip()
+    if m := _RANGE.match(text):
+        y1, m1, y2, m2 = (int(g) for g in m.groups())
+        if 1900 <= y1 <= 2999 and y1 == y2 and 1 <= m1 <= m2 <= 12:
+            end = date(y2 + (m2 == 12), m2 % 12 + 1, 1)
+            return Period(text, date(y1, m1, 1), end)
     if m := _YEAR.match(text):
         year = int(m[1])
         if 1900 <= year <= 2999:
@@ -47,7 +98,8 @@ def parse_period(text: str) -> Period:
             end = date(year + (month == 12), month % 12 + 1, 1)
             return Period(text, date(year, month, 1), end)
     raise PeriodError(
-        f"报告期“{text}”格式错误，应为 2022 或 2022-10 / malformed period {text!r}: expected 2022 or 2022-10"
+        f"报告期“{text}”格式错误，应为 2022、2022-10 或 2022-01/2022-10 / malformed period "
+        f"{text!r}: expected 2022, 2022-10 or 2022-01/2022-10"
     )
 
 
@@ -65,6 +117,8 @@ def reference_label(rule: str, period: Period, ref_end: date | None) -> tuple[st
     """
     year = period.year
     end = ref_end or (period.end - timedelta(days=1))
+    if period.kind == "month" and rule in ("year", "ytd"):
+        return f"{year}年{period.start.month}月", f"{period.start:%B} {year}"
     match rule:
         case "year":
             return f"{year}年", f"{year}"

@@ -30,7 +30,7 @@ from sqlglot.errors import SqlglotError
 from zhangjiang.errors import ZhangjiangError
 from zhangjiang.export_parquet import dataset_dir, export_parquet, partition_column
 from zhangjiang.forms import FORMS, Form
-from zhangjiang.indicators.engine import refresh_snapshot, store_values, to_value
+from zhangjiang.indicators.engine import store_values, to_value
 from zhangjiang.indicators.model import Indicator, IndicatorValue
 from zhangjiang.indicators.registry import get_indicator, load_builtin
 from zhangjiang.periods import Period, parse_period
@@ -136,6 +136,8 @@ def compute_spark(
     per = period if isinstance(period, Period) else parse_period(period)
     registry = load_builtin()
     chosen = [get_indicator(i) for i in ids] if ids else list(registry.values())
+    # Growth rates derived from another indicator have no SQL of their own.
+    chosen = [ind for ind in chosen if ind.yoy_of is None]
     if data is not None:
         check_export(data)  # before the session: starting Spark takes seconds
     with _parquet_dir(store, data) as folder, spark_session(master) as spark:
@@ -149,7 +151,6 @@ def compute_spark(
         for ind, values in results:
             store_values(con, ind, per, values)
             computed.extend(values)
-    refresh_snapshot(store)
     return computed
 
 

@@ -19,6 +19,7 @@ from zhangjiang.cli.common import (
 )
 from zhangjiang.demo import DEMO_NOTE, build_demo
 from zhangjiang.indicators import compute
+from zhangjiang.indicators.engine import refresh_snapshot
 
 
 @app.command()
@@ -31,8 +32,12 @@ def demo(
         int, typer.Option("--scale", min=1, help="作业数放大倍数 / multiply HPC jobs")
     ] = 1,
     period: Annotated[
-        str, typer.Option("--period", help="计算的报告期 / period to compute")
-    ] = "2022",
+        str | None,
+        typer.Option(
+            "--period",
+            help="只计算该报告期（默认全部）/ compute only this period (default: every period)",
+        ),
+    ] = None,
     only: Annotated[
         list[str] | None,
         typer.Option("--only", help="只生成这些部分 / only these parts"),
@@ -54,6 +59,10 @@ def demo(
             raise typer.Exit(EXIT_REJECTED)
         loaded = sum(1 for r in results if r.outcome == "loaded")
         values = compute(st, period)
+        refresh_snapshot(st)
+    periods = sorted({v.period for v in values})
+    span = f"{periods[0]}…{periods[-1]}" if periods else "—"
     console.print(
-        f"已导入 {loaded} 个文件，计算 {len(values)} 个指标值 / loaded {loaded} files, computed {len(values)} values for {period}"
+        f"已导入 {loaded} 个文件，计算 {len(values)} 个指标值（{len(periods)} 个报告期 {span}）"
+        f" / loaded {loaded} files, computed {len(values)} values for {len(periods)} periods ({span})"
     )

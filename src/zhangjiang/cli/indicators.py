@@ -14,6 +14,7 @@ from rich.table import Table
 from zhangjiang.cli.common import app, console, edge, emit_json, store
 from zhangjiang.indicators import compute as compute_values
 from zhangjiang.indicators import load_builtin, read_values
+from zhangjiang.indicators.engine import refresh_snapshot
 from zhangjiang.periods import PERIOD_RULES, parse_period
 
 
@@ -27,7 +28,14 @@ class ValuesFormat(StrEnum):
 
 @app.command()
 def compute(
-    period: Annotated[str, typer.Option("--period", help="报告期 / period, e.g. 2022")],
+    period: Annotated[
+        str | None,
+        typer.Option(
+            "--period",
+            help="只计算该报告期，如 2022 或 2022-10（默认：有数据的全部报告期）"
+            " / only this period, e.g. 2022 or 2022-10 (default: every period with data)",
+        ),
+    ] = None,
     indicator: Annotated[
         list[str] | None,
         typer.Option("--indicator", "-i", help="只计算这些指标 / only these"),
@@ -38,10 +46,15 @@ def compute(
         str | None, typer.Option("--data", help="Parquet 目录（spark）/ Parquet folder")
     ] = None,
 ) -> None:
-    """计算指标 / Compute indicators for a period and store them."""
+    """计算指标 / Compute indicators for every period with data (or one) and store them."""
     with edge():
-        parse_period(period)
+        if period is not None:
+            parse_period(period)
         if engine == "spark":
+            if period is None:
+                raise typer.BadParameter(
+                    "Spark 计算须指定 --period / --engine spark needs --period"
+                )
             from zhangjiang.spark import compute_spark  # optional extra, loaded lazily
 
             values = compute_spark(
@@ -49,9 +62,13 @@ def compute(
             )
         else:
             values = compute_values(store(), period, indicator)
+        refresh_snapshot(store())
     ids = {v.indicator_id for v in values}
+    periods = sorted({v.period for v in values})
+    span = period or (f"{periods[0]}…{periods[-1]}" if periods else "—")
     console.print(
-        f"已计算 {len(ids)} 个指标、{len(values)} 个值 / computed {len(ids)} indicators, {len(values)} values for {period}"
+        f"已计算 {len(ids)} 个指标、{len(values)} 个值（{len(periods)} 个报告期：{span}）"
+        f" / computed {len(ids)} indicators, {len(values)} values for {len(periods)} periods ({span})"
     )
 
 

@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-__all__ = ["COLUMN_TYPES", "Column", "Form", "normalize_label"]
+__all__ = ["COLUMN_TYPES", "FREQUENCIES", "Column", "Form", "normalize_label"]
 
 ColumnType = Literal[
     "string", "integer", "decimal", "date", "month", "year", "boolean", "timestamp"
@@ -23,6 +23,16 @@ COLUMN_TYPES: dict[str, str] = {
     "boolean": "BOOLEAN",
     "timestamp": "TIMESTAMP",
 }
+# How often a form is reported (统计报表制度): it sets the period of a submission's cells.
+FREQUENCIES: dict[str, tuple[str, str]] = {
+    "monthly": ("月报", "monthly"),
+    "quarterly": ("季报", "quarterly"),
+    "annual": ("年报", "annual"),
+    "asof": ("时点数", "as of a date"),
+    "events": ("事件清单", "event list"),
+    "register": ("名录（整表报送）", "register (the full list each time)"),
+}
+Frequency = Literal["monthly", "quarterly", "annual", "asof", "events", "register"]
 
 
 class Column(BaseModel):
@@ -74,6 +84,12 @@ class Form(BaseModel):
     # "append": batches add up (daily job logs), identical files are still refused.
     mode: Literal["replace", "append"] = "replace"
     domain: str = "core"
+    # The reporting cycle: how often the form is reported, who reports (the column naming
+    # the reporting unit; the scope column when not given) and the day of the following
+    # month by which a period's form is due (次月N日前).
+    frequency: Frequency | None = None
+    reporter_column: str | None = None
+    due_day: int | None = Field(default=None, ge=1, le=28)
     notes_zh: tuple[str, ...] = Field(default_factory=tuple)
     notes_en: tuple[str, ...] = Field(default_factory=tuple)
 
@@ -82,10 +98,30 @@ class Form(BaseModel):
         names = [c.name for c in self.columns]
         if len(set(names)) != len(names):
             raise ValueError(f"form {self.name}: duplicate column names")
-        for ref in (*self.keys, self.period_column, self.scope_column):
+        for ref in (
+            *self.keys,
+            self.period_column,
+            self.scope_column,
+            self.reporter_column,
+        ):
             if ref is not None and ref not in names:
                 raise ValueError(f"form {self.name}: unknown column {ref!r}")
         return self
+
+    @property
+    def cycle(self) -> str:
+        """Return the reporting frequency, declared or implied by the period column's type."""
+        if self.frequency is not None:
+            return self.frequency
+        if self.period_column is None:
+            return "register"
+        kind = self.column(self.period_column).type
+        return {"month": "monthly", "year": "annual"}.get(kind, "events")
+
+    @property
+    def reporter(self) -> str | None:
+        """Return the column naming the reporting unit of a row (its cell's reporter)."""
+        return self.reporter_column or self.scope_column
 
     @property
     def table(self) -> str:

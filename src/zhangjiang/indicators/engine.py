@@ -4,19 +4,23 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal, localcontext
 from typing import Any
 
+from zhangjiang.indicators.cycle import Cycle
 from zhangjiang.indicators.model import Indicator, IndicatorValue
 from zhangjiang.indicators.registry import get_indicator, load_builtin
-from zhangjiang.periods import Period, parse_period, reference_label
+from zhangjiang.periods import Period, parse_period, reference_label, year_before
 from zhangjiang.phrasing.numbers import json_number, tidy
 from zhangjiang.store import Store
 from zhangjiang.store.duckdb import Connection, fetch_dicts, now
 
 __all__ = [
     "compute",
+    "compute_values",
+    "input_state",
     "evaluate",
     "read_values",
     "refresh_snapshot",
@@ -54,31 +58,133 @@ def evaluate(
 
 def compute(
     store: Store,
-    period: str | Period,
+    period: str | Period | None = None,
     ids: Iterable[str] | None = None,
     status: str = "provisional",
 ) -> list[IndicatorValue]:
-    """Compute indicators for ``period`` and store their values; unchanged values keep their row."""
-    per = period if isinstance(period, Period) else parse_period(period)
+    """Compute indicators for every period with data (or those within ``period``) and store them.
+
+    Without ``period`` every year with data is computed, with the months of monthly
+    indicators and the year-to-date windows of year-to-date ones (``2022-01/2022-10``).
+    ``period="2022"`` restricts that to 2022, ``period="2022-10"`` to October. Each value
+    carries the comparable value of the same period a year earlier and the change in per
+    cent. Unchanged values keep their stored row. Refreshing what shows the values (the web
+    snapshot) is the caller's business.
+    """
     registry = load_builtin()
     chosen = [get_indicator(i) for i in ids] if ids else list(registry.values())
+    # Growth rates derived from another indicator come after it.
+    chosen.sort(key=lambda ind: ind.yoy_of is not None)
     computed: list[IndicatorValue] = []
     with store.transaction() as con:
-        loaded = {
-            r[0]
-            for r in con.execute(
-                "SELECT DISTINCT dataset FROM batches WHERE status = 'loaded'"
-            ).fetchall()
-        }
-        for ind in chosen:
-            # No data is a gap, not a zero: without a loaded batch of its primary input
-            # (the first one declared) an indicator has no value at all.
-            rows = evaluate(con, ind, per) if ind.inputs[0] in loaded else []
-            values = [to_value(ind, per, row, status) for row in rows]
-            store_values(con, ind, per, values)
-            computed.extend(values)
-    refresh_snapshot(store)
+        cycle = Cycle(con)
+        periods = cycle.periods(period)
+        done: dict[tuple[str, str], list[IndicatorValue]] = {}
+        for per in periods:
+            for ind in chosen:
+                if not cycle.applies(ind, per):
+                    continue
+                if ind.yoy_of is not None:
+                    base = done.get((ind.yoy_of, per.label))
+                    if base is None:
+                        base = compute_values(con, cycle, registry[ind.yoy_of], per, status)
+                    values = [growth_value(ind, v) for v in base if v.yoy is not None]
+                else:
+                    values = compute_values(con, cycle, ind, per, status)
+                done[(ind.id, per.label)] = values
+                store_values(con, ind, per, values)
+                computed.extend(values)
+        record_run(con, [p.label for p in periods])
     return computed
+
+
+def compute_values(
+    con: Connection, cycle: Cycle, ind: Indicator, per: Period, status: str
+) -> list[IndicatorValue]:
+    """Evaluate one indicator for one period, with the previous year's comparable values."""
+    window = cycle.window(ind, per)
+    if window is None:
+        return []  # no data (or no complete month) for the period: a gap, never a zero
+    rows = evaluate(con, ind, window)
+    if not rows:
+        return []
+    ends = [r["ref_end"] for r in rows if isinstance(r.get("ref_end"), date)]
+    last = min(window.end, max(ends) + timedelta(days=1)) if ends else window.end
+    before = Period(window.label, year_before(window.start), year_before(last))
+    previous: dict[str, Any] = {}
+    current: dict[str, Any] = {}
+    if cycle.window(ind, before, exact=True) is not None:
+        with cycle.comparable(ind, window, before):
+            previous = _by_dims(ind, evaluate(con, ind, before))
+            if ind.comparable:
+                current = _by_dims(ind, evaluate(con, ind, window))
+    values = []
+    for row in rows:
+        value = to_value(ind, per, row, status)
+        dims = _dims_key(value.dimensions)
+        prev = previous.get(dims)
+        now_value = current.get(dims, value.value) if ind.comparable else value.value
+        values.append(
+            replace(value, previous=prev, yoy=_growth(now_value, prev))
+        )
+    return values
+
+
+def growth_value(ind: Indicator, base: IndicatorValue) -> IndicatorValue:
+    """Return the year-on-year change of ``base`` as a value of the growth indicator ``ind``."""
+    return replace(
+        base,
+        indicator_id=ind.id,
+        value=base.yoy,
+        unit=ind.unit,
+        definition_hash=ind.definition_hash,
+        previous=None,
+        yoy=None,
+    )
+
+
+def _by_dims(ind: Indicator, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    out = {}
+    for row in rows:
+        dims = {d: _plain(row.get(d)) for d in ind.dimensions}
+        if row["value"] is not None:
+            out[_dims_key(dims)] = _exact(row["value"])
+    return out
+
+
+def _dims_key(dims: dict[str, Any]) -> str:
+    return json.dumps(dims, sort_keys=True, ensure_ascii=False)
+
+
+def _growth(current: Any, previous: Any) -> Decimal | None:
+    """Return the change from ``previous`` to ``current`` in per cent, None if undefined."""
+    if current is None or previous is None or previous == 0:
+        return None
+    with localcontext(prec=_PRECISION):
+        change = (Decimal(current) - Decimal(previous)) * 100 / abs(Decimal(previous))
+        return change.quantize(_QUANTUM)
+
+
+def _exact(value: Any) -> Decimal:
+    with localcontext(prec=_PRECISION):  # DECIMAL(38, 6) holds values up to 1e32
+        return Decimal(str(value)).quantize(_QUANTUM)
+
+
+def record_run(con: Connection, periods: list[str]) -> None:
+    """Record what a compute read: each loaded batch and its number of current cells."""
+    con.execute(
+        "INSERT INTO compute_runs VALUES (?, ?, ?)",
+        [now(), json.dumps(periods), json.dumps(input_state(con), sort_keys=True)],
+    )
+
+
+def input_state(con: Connection) -> dict[str, int]:
+    """Return each loaded batch id (as text) with its number of current cells."""
+    rows = con.execute(
+        "SELECT b.id, count(c.batch_id) FILTER (WHERE c.active) FROM batches b "
+        "LEFT JOIN batch_cells c ON c.batch_id = b.id WHERE b.status = 'loaded' GROUP BY b.id"
+    ).fetchall()
+    return {str(r[0]): int(r[1]) for r in rows}
 
 
 def refresh_snapshot(store: Store) -> None:
@@ -130,7 +236,21 @@ def value_record(row: dict[str, Any], registry: dict[str, Indicator]) -> dict[st
         "sources": list(row["sources"]),
         "definition_hash": row["definition_hash"],
         "computed_at": row["computed_at"],
+        "previous": _number(row.get("previous")),
+        "yoy": _number(row.get("yoy")),
+        "change": _change(row),
     }
+
+
+def _number(value: Any) -> Any:
+    return None if value is None else tidy(value)
+
+
+def _change(row: dict[str, Any]) -> Any:
+    """Return value minus the comparable previous value (percentage points for shares)."""
+    if row.get("value") is None or row.get("previous") is None:
+        return None
+    return tidy(row["value"] - row["previous"])
 
 
 def to_value(
@@ -144,8 +264,7 @@ def to_value(
     label_zh, label_en = reference_label(ind.period_rule, period, ref_end)
     value = row["value"]
     if value is not None:
-        with localcontext(prec=_PRECISION):  # DECIMAL(38, 6) holds values up to 1e32
-            value = Decimal(str(value)).quantize(_QUANTUM)
+        value = _exact(value)
     sources = tuple(sorted({int(s) for s in (row["sources"] or []) if s is not None}))
     ref_start = period.start if ind.period_rule in ("year", "ytd") else None
     return IndicatorValue(
@@ -198,7 +317,7 @@ def store_values(
             [ind.id, period.label, dims],
         )
         con.execute(
-            "INSERT INTO indicator_values VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO indicator_values VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 ind.id,
                 dims,
@@ -213,6 +332,8 @@ def store_values(
                 v.definition_hash,
                 stamp,
                 list(v.sources),
+                v.previous,
+                v.yoy,
             ],
         )
     for dims in set(existing) - keep:
@@ -230,4 +351,6 @@ def _same(old: dict[str, Any], new: IndicatorValue) -> bool:
         and old["definition_hash"] == new.definition_hash
         and list(old["sources"]) == list(new.sources)
         and old["ref_end"] == new.ref_end
+        and old["previous"] == new.previous
+        and old["yoy"] == new.yoy
     )

@@ -48,6 +48,7 @@ register(
         period_rule="year",
         style={"unit": "小时"},
         keywords=("实验机时", "机时"),
+        monthly=True,
     ),
     facility_indicator(
         id="facility.projects",

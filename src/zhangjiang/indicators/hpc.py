@@ -118,6 +118,7 @@ def _indicator(
     inputs: tuple[str, ...] = _JOBS,
     style: dict[str, object] | None = None,
     keywords: tuple[str, ...] = (),
+    monthly: bool = False,
 ) -> Indicator:
     return Indicator(
         id=id_,
@@ -133,6 +134,7 @@ def _indicator(
         style=style or {"unit": unit},
         domain=_DOMAIN,
         keywords=keywords,
+        monthly=monthly,
     )
 
 
@@ -170,6 +172,7 @@ register(
         by_system=True,
         style=_CORE_HOURS_STYLE,
         keywords=("机时", "核时"),
+        monthly=True,
     ),
     _indicator(
         "hpc.core_hours_total",
@@ -185,6 +188,7 @@ register(
         by_system=False,
         style=_CORE_HOURS_STYLE,
         keywords=("机时", "核时"),
+        monthly=True,
     ),
     _indicator(
         "hpc.cpu_utilization",
@@ -204,6 +208,7 @@ register(
         inputs=("hpc-jobs", "hpc-systems"),
         style={"percent": True, "decimals": 2},
         keywords=("使用率", "利用率"),
+        monthly=True,
     ),
     _indicator(
         "hpc.jobs",

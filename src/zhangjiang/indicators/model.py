@@ -24,6 +24,12 @@ class Indicator:
 
     ``inputs`` names the datasets the SQL reads, the primary one first: while the primary
     dataset has no loaded batch the indicator has no value (a data gap, never a zero).
+
+    ``monthly`` indicators are also computed for each month with data (the series).
+    ``comparable`` compares a value with the same period of the previous year on a
+    comparable basis (同口径): over the reporters of the primary input that reported in
+    both periods. ``yoy_of`` makes the indicator the year-on-year change of another one
+    (its SQL is then empty): one mechanism for every growth rate.
     """
 
     id: str
@@ -40,6 +46,9 @@ class Indicator:
     style: dict[str, Any] = field(default_factory=dict)
     domain: str = "core"
     keywords: tuple[str, ...] = ()
+    monthly: bool = False
+    comparable: bool = False
+    yoy_of: str | None = None
 
     def __post_init__(self) -> None:
         if not _ID.match(self.id):
@@ -48,9 +57,10 @@ class Indicator:
     @property
     def definition_hash(self) -> str:
         """Return a short hash of everything that defines the value."""
-        text = "\x1f".join(
-            [self.sql, ",".join(self.dimensions), self.period_rule, self.unit]
-        )
+        parts = [self.sql, ",".join(self.dimensions), self.period_rule, self.unit]
+        if self.comparable or self.yoy_of:
+            parts += [f"comparable={self.comparable}", f"yoy_of={self.yoy_of}"]
+        text = "\x1f".join(parts)
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -71,3 +81,5 @@ class IndicatorValue:
     sources: tuple[int, ...]
     ref_start: Any = None
     ref_end: Any = None
+    previous: Any = None
+    yoy: Any = None

@@ -6,7 +6,7 @@ yuan, the base unit the phrasing module scales to 亿元.
 
 from zhangjiang.indicators.model import Indicator
 from zhangjiang.indicators.registry import register
-from zhangjiang.indicators.science_city_sql import DOMAIN, sources, with_gaps
+from zhangjiang.indicators.science_city_sql import DOMAIN, with_gaps
 
 _YUAN = {"scale": "亿", "decimals": 0, "unit": "元"}
 _IC = "industry = '集成电路' AND metric = '销售收入'"
@@ -29,43 +29,6 @@ def _ytd_sum(condition: str) -> str:
     """
 
 
-def _ytd_growth(condition: str) -> str:
-    """Return SQL of year-on-year growth (%) on a comparable basis (同口径)."""
-    return f"""
-        WITH monthly AS (
-            SELECT credit_code, month, amount, _batch_id AS b FROM industry_monthly
-            WHERE {condition}
-        ),
-        latest AS (SELECT max(month) AS m FROM monthly WHERE month >= $start AND month < $end),
-        cur AS (
-            SELECT monthly.* FROM monthly, latest
-            WHERE monthly.month >= $start AND monthly.month <= latest.m
-        ),
-        prev AS (
-            SELECT monthly.* FROM monthly, latest
-            WHERE monthly.month >= $start - INTERVAL '1' YEAR
-              AND monthly.month <= latest.m - INTERVAL '1' YEAR
-        ),
-        both_years AS (SELECT credit_code FROM cur INTERSECT SELECT credit_code FROM prev),
-        used AS (
-            SELECT 'cur' AS side, amount, b FROM cur
-            WHERE credit_code IN (SELECT credit_code FROM both_years)
-            UNION ALL
-            SELECT 'prev' AS side, amount, b FROM prev
-            WHERE credit_code IN (SELECT credit_code FROM both_years)
-        ),
-        totals AS (
-            SELECT sum(CASE WHEN side = 'cur' THEN amount END) AS cur_amount,
-                   sum(CASE WHEN side = 'prev' THEN amount END) AS prev_amount
-            FROM used
-        )
-        SELECT 100.0 * (cur_amount - prev_amount) / NULLIF(prev_amount, 0) AS value,
-               (SELECT last_day(m) FROM latest) AS ref_end,
-               {sources("used", "b")} AS sources
-        FROM totals
-    """
-
-
 register(
     *with_gaps(
         Indicator(
@@ -82,6 +45,8 @@ register(
             period_rule="ytd",
             style=_YUAN,
             domain=DOMAIN,
+            monthly=True,
+            comparable=True,
             keywords=("集成电路", "销售收入"),
         ),
         Indicator(
@@ -90,17 +55,19 @@ register(
             title_en="Integrated circuit sales revenue, year-on-year growth",
             unit="%",
             unit_en="%",
-            sql=_ytd_growth(_IC),
+            sql="",
+            yoy_of="industry.ic_revenue",
             description_zh=(
-                "同口径同比增长率（%）：取报告年1月至数据最新月份M，与上年1月至M月比较；"
-                "只计两年同期都有集成电路销售收入填报的企业（只在一年填报的新进、退出企业不计），"
-                "增长率 = (本期合计 ÷ 上年同期合计 − 1) × 100。"
+                "集成电路产业销售收入的同比增长（%），与每个指标的同比同一机制：取报告年1月至"
+                "最新完整月份M，与上年1月至M月比较；按同口径只计两年同期都有填报的企业"
+                "（只在一年填报的新进、退出企业不计），增长率 = (本期合计 ÷ 上年同期合计 − 1) × 100。"
             ),
             description_en=(
-                "Year-on-year growth (%) on a comparable basis: January to the latest month M of the "
-                "year against January to M of the previous year, over the enterprises reporting IC "
-                "sales revenue in both years' months only (entrants and leavers reporting in one "
-                "year are left out); growth = (this year's total / last year's total - 1) x 100."
+                "Year-on-year growth (%) of industry.ic_revenue, by the mechanism every value's "
+                "growth uses: January to the latest complete month M against January to M of the "
+                "previous year, on a comparable basis over the enterprises reporting in both years' "
+                "months (entrants and leavers reporting in one year are left out); growth = "
+                "(this year's total / last year's total - 1) x 100."
             ),
             inputs=("industry-monthly",),
             period_rule="ytd",
@@ -122,6 +89,8 @@ register(
             period_rule="ytd",
             style=_YUAN,
             domain=DOMAIN,
+            monthly=True,
+            comparable=True,
             keywords=("产业规模",),
         ),
         Indicator(
@@ -138,6 +107,8 @@ register(
             period_rule="ytd",
             style=_YUAN,
             domain=DOMAIN,
+            monthly=True,
+            comparable=True,
             keywords=("制造业产值",),
         ),
         Indicator(
@@ -154,6 +125,8 @@ register(
             period_rule="ytd",
             style=_YUAN,
             domain=DOMAIN,
+            monthly=True,
+            comparable=True,
             keywords=("服务业营收",),
         ),
         Indicator(

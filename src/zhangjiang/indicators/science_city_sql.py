@@ -52,6 +52,9 @@ def with_gaps(*indicators: Indicator) -> tuple[Indicator, ...]:
     """
     out = []
     for ind in indicators:
+        if ind.yoy_of is not None:  # a growth rate of another indicator has no SQL
+            out.append(ind)
+            continue
         present = " AND ".join(
             f"EXISTS (SELECT 1 FROM {name.replace('-', '_')})" for name in ind.inputs
         )

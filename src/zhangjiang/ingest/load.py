@@ -10,6 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from zhangjiang.cells import CellPlan, cells_of_rows, plan_cells, record_cells, take_cells
 from zhangjiang.config import Settings
 from zhangjiang.forms import Form, get_form
 from zhangjiang.ingest.problems import Problem
@@ -26,6 +27,8 @@ __all__ = [
     "ingest_file",
     "insert_batch",
     "insert_rows",
+    "plan_file",
+    "store_batch",
 ]
 
 
@@ -41,6 +44,7 @@ class IngestResult:
     sha256: str = ""
     superseded: list[int] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    plan: CellPlan | None = None
     message_zh: str = ""
     message_en: str = ""
 
@@ -54,6 +58,7 @@ class IngestResult:
             "rows": self.rows,
             "sha256": self.sha256,
             "superseded": self.superseded,
+            "plan": self.plan.to_dict() if self.plan is not None else None,
             "message_zh": self.message_zh,
             "message_en": self.message_en,
             "problems": [p.to_dict() for p in self.problems],
@@ -76,9 +81,24 @@ class IngestResult:
         self.message_en = f"{self.file} has {errors} error(s); nothing was loaded"
         return self
 
+    def set_unchanged(self, plan: CellPlan) -> IngestResult:
+        """Mark a file whose every cell repeats the current content (nothing changed)."""
+        holders = sorted({b for _, b in plan.unchanged})
+        self.outcome, self.batch_id, self.plan = "duplicate", holders[0], plan
+        ids = ", ".join(map(str, holders))
+        self.message_zh = f"{self.file} 的内容与批次 {ids} 中的数据相同，未作改动"
+        self.message_en = (
+            f"{self.file} holds the same figures as batch {ids}; nothing changed"
+        )
+        return self
+
     def note_superseded(self) -> None:
-        """Append the superseded batch ids, if any, to both messages."""
-        if self.superseded:
+        """Append the cell plan and the batch ids it replaces cells of to both messages."""
+        if self.plan is not None and self.plan.changes_anything:
+            zh, en = self.plan.summary()
+            self.message_zh += f"；{zh}"
+            self.message_en += f"; {en}"
+        elif self.superseded:
             ids = ", ".join(map(str, self.superseded))
             self.message_zh += f"；取代批次 {ids}"
             self.message_en += f"; supersedes batch {ids}"
@@ -145,7 +165,10 @@ def ingest_file(
         return result.set_rejected(checked.problems)
     batch_period = period or _derived_period(form, checked.rows)
     scope = _scope(form, checked.rows)
-    batch_id, result.superseded = store_batch(
+    plan = plan_file(store, form, checked.rows, batch_period)
+    if checked.rows and not plan.changes_anything and form.mode == "replace":
+        return result.set_unchanged(plan)
+    batch_id, result.plan = store_batch(
         store,
         form,
         path,
@@ -159,6 +182,7 @@ def ingest_file(
         note=note,
         warnings=len(checked.warnings),
     )
+    result.superseded = result.plan.replaced_batches()
     result.outcome, result.batch_id, result.rows = status, batch_id, len(checked.rows)
     result.message_zh = f"{name} 已加载为批次 {batch_id}，共 {len(checked.rows)} 行"
     result.message_en = (
@@ -166,6 +190,14 @@ def ingest_file(
     )
     result.note_superseded()
     return result
+
+
+def plan_file(
+    store: Store, form: Form, rows: list[dict[str, Any]], batch_period: str | None
+) -> CellPlan:
+    """Return what loading these rows would do to the dataset's cells (stores nothing)."""
+    with store.connect() as con:
+        return plan_cells(con, form, cells_of_rows(form, rows, batch_period))
 
 
 def store_batch(
@@ -182,13 +214,13 @@ def store_batch(
     scope: str,
     note: str,
     warnings: int,
-) -> tuple[int, list[int]]:
-    """Store validated rows as one batch in one transaction; return its id and superseded ids.
+) -> tuple[int, CellPlan]:
+    """Store validated rows as one batch in one transaction; return its id and cell plan.
 
-    The batch record, its rows, the supersession of older batches of the same period and
-    scope, and the archived original all commit together or not at all.
+    The batch record, its rows and cells, the replacement of the cells it covers again,
+    and the archived original all commit together or not at all. A pending batch takes
+    its cells when it is approved.
     """
-    superseded: list[int] = []
     with store.transaction() as con:
         batch_id = insert_batch(
             con,
@@ -205,10 +237,15 @@ def store_batch(
             warnings,
         )
         insert_rows(con, form, batch_id, rows)
+        cells = cells_of_rows(form, rows, period)
+        if form.mode == "replace":
+            record_cells(con, form, batch_id, cells)
         if status == "loaded":
-            superseded = supersede(con, form, batch_id, period, scope)
+            plan = take_cells(con, form, batch_id)
+        else:
+            plan = plan_cells(con, form, cells, exclude_batch=batch_id)
         store.archive(path, sha)
-    return batch_id, superseded
+    return batch_id, plan
 
 
 def find_duplicate(
@@ -266,20 +303,6 @@ def insert_batch(
     ).fetchone()
     assert row is not None
     return int(row[0])
-
-
-def supersede(
-    con: Connection, form: Form, batch_id: int, period: str | None, scope: str
-) -> list[int]:
-    """Mark older loaded batches of the same period and scope superseded (replace mode)."""
-    if form.mode != "replace":
-        return []
-    rows = con.execute(
-        "UPDATE batches SET status = 'superseded', superseded_by = ? WHERE dataset = ? AND status = 'loaded' "
-        "AND id <> ? AND period IS NOT DISTINCT FROM ? AND scope = ? RETURNING id",
-        [batch_id, form.name, batch_id, period, scope],
-    ).fetchall()
-    return sorted(int(r[0]) for r in rows)
 
 
 def insert_rows(

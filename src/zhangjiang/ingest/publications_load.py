@@ -74,7 +74,7 @@ def ingest_publications(
         return result.set_rejected(problems)
     warnings = len(problems) - len(errors)
     batch_period = period or _derived_period(rows)
-    batch_id, result.superseded = store_batch(
+    batch_id, result.plan = store_batch(
         store,
         form,
         path,
@@ -88,6 +88,7 @@ def ingest_publications(
         note=note,
         warnings=warnings,
     )
+    result.superseded = result.plan.replaced_batches()
     cns = sum(1 for r in rows if r["is_cns"])
     result.outcome, result.batch_id, result.rows = status, batch_id, len(rows)
     result.message_zh = f"{name} 已加载为批次 {batch_id}，设施 {facility}，论文 {len(rows)} 篇（CNS {cns} 篇）"

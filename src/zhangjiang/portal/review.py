@@ -13,7 +13,7 @@ from typing import Any
 
 from zhangjiang.errors import ReviewError
 from zhangjiang.forms import get_form
-from zhangjiang.ingest.load import supersede
+from zhangjiang.cells import take_cells
 from zhangjiang.portal.accounts import Account
 from zhangjiang.portal.state import AppState, utc_now
 from zhangjiang.store import Store
@@ -75,12 +75,13 @@ def can_see_batch(
 
 
 def approve_batch(store: Store, batch_id: int) -> dict[str, Any]:
-    """Load a pending batch, superseding the older batch of its period and scope."""
+    """Load a pending batch: it takes the cells it changes from the batches holding them."""
     with store.transaction() as con:
         batch = _pending(con, batch_id)
         form = get_form(batch["dataset"])
         con.execute("UPDATE batches SET status = 'loaded' WHERE id = ?", [batch_id])
-        superseded = supersede(con, form, batch_id, batch["period"], batch["scope"])
+        plan = take_cells(con, form, batch_id)
+        superseded = plan.replaced_batches()
         repeated = 0
         if form.connector == "hpc-jobs":
             from zhangjiang.ingest.jobs_load import drop_repeated_runs
@@ -90,6 +91,7 @@ def approve_batch(store: Store, batch_id: int) -> dict[str, Any]:
         "id": batch_id,
         "status": "loaded",
         "superseded": superseded,
+        "plan": plan.to_dict(),
         "repeated_runs": repeated,
     }
 

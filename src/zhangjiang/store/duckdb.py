@@ -17,6 +17,7 @@ from typing import Any, BinaryIO
 import duckdb
 
 from zhangjiang.errors import StoreBusyError, StoreError
+from zhangjiang.cells import legacy_cells_sql
 from zhangjiang.forms.model import Form
 from zhangjiang.store.schema import MIGRATIONS, form_ddl, missing_columns_ddl
 
@@ -94,7 +95,7 @@ class Store:
                 applied.append(name)
         return applied
 
-    def ensure_forms(self, forms: list[Form]) -> None:
+    def ensure_forms(self, forms: list[Form], backfill: bool = False) -> None:
         """Create or extend every form's row table and refresh its view."""
         with self.connect() as con:
             tables = {
@@ -109,6 +110,8 @@ class Store:
                     for stmt in missing_columns_ddl(form, tables[form.table]):
                         con.execute(stmt)
                     con.execute(form_ddl(form)[1])
+                    if backfill and form.mode == "replace":
+                        con.execute(legacy_cells_sql(form))
                 else:
                     for stmt in form_ddl(form):
                         con.execute(stmt)
@@ -171,8 +174,11 @@ def open_store(path: Path | str, migrate: bool = True) -> Store:
 
     store = Store(Path(path))
     if migrate:
-        store.migrate()
-        store.ensure_forms(list(FORMS.values()))
+        applied = store.migrate()
+        # A store made before cells existed gets the cells of its batches once.
+        store.ensure_forms(
+            list(FORMS.values()), backfill="0004_reporting_cycle" in applied
+        )
     return store
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from zhangjiang.cells import cell_sql
 from zhangjiang.forms.model import Form
 
 __all__ = ["BATCH_STATUSES", "MIGRATIONS", "form_ddl", "missing_columns_ddl"]
@@ -86,17 +87,65 @@ MIGRATIONS: list[tuple[str, str]] = [
         );
         """,
     ),
+    (
+        # The reporting cycle: the (period x reporter) cells each batch covers, which of
+        # them are current; year-on-year beside every value; what the last compute read;
+        # explanations of data-quality warnings.
+        "0004_reporting_cycle",
+        """
+        CREATE TABLE batch_cells (
+            batch_id INTEGER NOT NULL,
+            dataset VARCHAR NOT NULL,
+            period VARCHAR NOT NULL,
+            reporter VARCHAR NOT NULL,
+            rows BIGINT NOT NULL,
+            digest VARCHAR NOT NULL,
+            active BOOLEAN NOT NULL,
+            replaced_by INTEGER,
+            PRIMARY KEY (batch_id, period, reporter)
+        );
+        ALTER TABLE indicator_values ADD COLUMN previous DECIMAL(38, 6);
+        ALTER TABLE indicator_values ADD COLUMN yoy DECIMAL(38, 6);
+        ALTER TABLE release_values ADD COLUMN previous DECIMAL(38, 6);
+        ALTER TABLE release_values ADD COLUMN yoy DECIMAL(38, 6);
+        CREATE TABLE compute_runs (
+            computed_at TIMESTAMP NOT NULL,
+            periods VARCHAR NOT NULL,
+            inputs VARCHAR NOT NULL
+        );
+        CREATE TABLE quality_explanations (
+            warning_id VARCHAR PRIMARY KEY,
+            text VARCHAR NOT NULL,
+            explained_by VARCHAR NOT NULL,
+            explained_at TIMESTAMP NOT NULL
+        );
+        """,
+    ),
 ]
 
 
 def form_ddl(form: Form) -> list[str]:
-    """Return the statements creating a form's row table and its view of loaded rows."""
+    """Return the statements creating a form's row table and its view of current rows.
+
+    The view shows the rows of loaded batches, less those of cells (period x reporter)
+    that a later batch replaced or that repeat unchanged what an earlier batch holds.
+    """
     cols = ",\n    ".join(f'"{c.name}" {c.sql_type}' for c in form.columns)
+    view = (
+        f"CREATE OR REPLACE VIEW {form.view} AS SELECT * FROM {form.table} t "
+        "WHERE _batch_id IN (SELECT id FROM batches WHERE status = 'loaded')"
+    )
+    if form.mode == "replace":
+        period, reporter = cell_sql(form, "t")
+        match = f" AND c.period = {period}" if period is not None else ""
+        view += (
+            " AND NOT EXISTS (SELECT 1 FROM batch_cells c WHERE c.batch_id = t._batch_id"
+            f" AND NOT c.active AND c.reporter = {reporter}{match})"
+        )
     return [
         f"CREATE TABLE IF NOT EXISTS {form.table} (\n    {cols},\n"
         f"    _batch_id INTEGER NOT NULL,\n    _row BIGINT NOT NULL\n)",
-        f"CREATE OR REPLACE VIEW {form.view} AS SELECT * FROM {form.table} "
-        "WHERE _batch_id IN (SELECT id FROM batches WHERE status = 'loaded')",
+        view,
     ]
 
 

@@ -54,6 +54,7 @@ async def compute_period(request: Request) -> Response:
     form = await request.form()
     period = parse_period(str(form.get("period") or "")).label
     values = await run_in_threadpool(compute, c.site.store, period)
+    await run_in_threadpool(write_snapshot, c.site.store)
     await run_in_threadpool(
         audit.record,
         c.site.state,
