@@ -267,7 +267,9 @@ def legacy_cells_sql(form: Form) -> str:
     """
     period, reporter = cell_sql(form, "t")
     if period is None:
-        period = "(SELECT coalesce(b.period, '') FROM batches b WHERE b.id = t._batch_id)"
+        period = (
+            "(SELECT coalesce(b.period, '') FROM batches b WHERE b.id = t._batch_id)"
+        )
     return (
         f"INSERT INTO batch_cells SELECT _batch_id, '{form.name}', {period} AS p, "
         f"{reporter} AS r, count(*), 'legacy', true, NULL FROM {form.table} t "

@@ -49,7 +49,12 @@ def stale_inputs(store: Store) -> list[dict[str, Any]]:
             continue
         dataset, file_name, _ = batches.get(bid, ("", "", ""))
         out.append(
-            {"batch_id": int(bid), "dataset": dataset, "file": file_name, "change": change}
+            {
+                "batch_id": int(bid),
+                "dataset": dataset,
+                "file": file_name,
+                "change": change,
+            }
         )
     return out
 

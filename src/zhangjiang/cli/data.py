@@ -9,6 +9,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from zhangjiang.cells import CellPlan
 from zhangjiang.cli.common import (
     EXIT_REJECTED,
     OutputFormat,
@@ -156,6 +157,7 @@ def validate(
             encoding=encoding,
             facility=facility,
             log_format=log_format,
+            store=store(),
         )
     _report([result], fmt)
     if result.outcome == "rejected":
@@ -211,6 +213,8 @@ def _report(results: list[IngestResult], fmt: OutputFormat) -> None:
             f"[{colour}]{escape(r.message_zh)}[/{colour}]\n{escape(r.message_en)}",
             highlight=False,
         )
+        if r.plan is not None:
+            _print_plan(r.plan)
         for p in r.problems:
             tag = "错误 error" if p.is_error else "警告 warning"
             target.print(
@@ -218,3 +222,21 @@ def _report(results: list[IngestResult], fmt: OutputFormat) -> None:
                 f"      {escape(p.message_en)}",
                 highlight=False,
             )
+
+
+_PLAN_ROWS = 12
+
+
+def _print_plan(plan: CellPlan) -> None:
+    """Print what loading does to the cells: the counts, then the replaced ones."""
+    zh, en = plan.summary()
+    console.print(f"  {escape(zh)}\n  {escape(en)}", highlight=False)
+    for (period, reporter), old in plan.replaced[:_PLAN_ROWS]:
+        who = f" · {reporter}" if reporter else ""
+        console.print(
+            f"    替换 replaces {escape(period or '—')}{escape(who)} ← 批次 batch {old}",
+            highlight=False,
+        )
+    if len(plan.replaced) > _PLAN_ROWS:
+        more = len(plan.replaced) - _PLAN_ROWS
+        console.print(f"    …… 另有 {more} 个 / {more} more", highlight=False)

@@ -66,7 +66,11 @@ class Cycle:
                 continue
             years = self.presence(form).years()
             anything |= years
-            if form.mode == "replace" and form.cycle in ("monthly", "quarterly", "annual"):
+            if form.mode == "replace" and form.cycle in (
+                "monthly",
+                "quarterly",
+                "annual",
+            ):
                 periodic |= years
         return sorted(periodic or anything)
 

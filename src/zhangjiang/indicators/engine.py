@@ -20,8 +20,8 @@ from zhangjiang.store.duckdb import Connection, fetch_dicts, now
 __all__ = [
     "compute",
     "compute_values",
-    "input_state",
     "evaluate",
+    "input_state",
     "read_values",
     "refresh_snapshot",
     "sql_params",
@@ -87,7 +87,9 @@ def compute(
                 if ind.yoy_of is not None:
                     base = done.get((ind.yoy_of, per.label))
                     if base is None:
-                        base = compute_values(con, cycle, registry[ind.yoy_of], per, status)
+                        base = compute_values(
+                            con, cycle, registry[ind.yoy_of], per, status
+                        )
                     values = [growth_value(ind, v) for v in base if v.yoy is not None]
                 else:
                     values = compute_values(con, cycle, ind, per, status)
@@ -124,9 +126,7 @@ def compute_values(
         dims = _dims_key(value.dimensions)
         prev = previous.get(dims)
         now_value = current.get(dims, value.value) if ind.comparable else value.value
-        values.append(
-            replace(value, previous=prev, yoy=_growth(now_value, prev))
-        )
+        values.append(replace(value, previous=prev, yoy=_growth(now_value, prev)))
     return values
 
 

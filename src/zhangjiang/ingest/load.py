@@ -10,7 +10,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from zhangjiang.cells import CellPlan, cells_of_rows, plan_cells, record_cells, take_cells
+from zhangjiang.cells import (
+    CellPlan,
+    cells_of_rows,
+    plan_cells,
+    record_cells,
+    take_cells,
+)
 from zhangjiang.config import Settings
 from zhangjiang.forms import Form, get_form
 from zhangjiang.ingest.problems import Problem
@@ -23,6 +29,7 @@ from zhangjiang.store.duckdb import Connection, now, sha256_file
 __all__ = [
     "IngestResult",
     "check_file",
+    "derived_period",
     "find_duplicate",
     "ingest_file",
     "insert_batch",
@@ -163,7 +170,7 @@ def ingest_file(
     result.problems = checked.problems
     if checked.errors:
         return result.set_rejected(checked.problems)
-    batch_period = period or _derived_period(form, checked.rows)
+    batch_period = period or derived_period(form, checked.rows)
     scope = _scope(form, checked.rows)
     plan = plan_file(store, form, checked.rows, batch_period)
     if checked.rows and not plan.changes_anything and form.mode == "replace":
@@ -345,7 +352,7 @@ def _json_value(value: Any) -> Any:
     return str(value)
 
 
-def _derived_period(form: Form, rows: list[dict[str, Any]]) -> str | None:
+def derived_period(form: Form, rows: list[dict[str, Any]]) -> str | None:
     """Return the year the rows' period column falls in, when it is a single year."""
     if form.period_column is None:
         return None

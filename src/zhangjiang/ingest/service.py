@@ -107,11 +107,17 @@ def validate_path(
     encoding: str | None = None,
     facility: str | None = None,
     log_format: str | None = None,
+    store: Store | None = None,
 ) -> IngestResult:
-    """Check a file against its form without storing anything (a dry run of ingest)."""
-    from zhangjiang.ingest.load import check_file
+    """Check a file against its form without storing anything (a dry run of ingest).
+
+    With ``store``, a valid tabular file also gets the plan of what loading it would
+    do: cells added, cells replaced (with the batch holding them), cells unchanged.
+    """
+    from zhangjiang.ingest.load import check_file, derived_period, plan_file
     from zhangjiang.periods import parse_period
 
+    plan = None
     form = get_form(dataset)
     if form.connector == "publications":
         from zhangjiang.ingest.publications_load import check_publications
@@ -130,6 +136,9 @@ def validate_path(
             encoding=encoding,
         )
         count, problems = len(checked.rows), checked.problems
+        if store is not None and not checked.errors:
+            batch_period = period or derived_period(form, checked.rows)
+            plan = plan_file(store, form, checked.rows, batch_period)
     errors = [p for p in problems if p.is_error]
     result = IngestResult(
         path.name,
@@ -137,6 +146,7 @@ def validate_path(
         "rejected" if errors else "valid",
         rows=count,
         problems=problems,
+        plan=plan,
     )
     if errors:
         result.message_zh = f"{path.name} 有 {len(errors)} 个错误"

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from zhangjiang.cells import take_cells
 from zhangjiang.errors import ReviewError
 from zhangjiang.forms import get_form
-from zhangjiang.cells import take_cells
 from zhangjiang.portal.accounts import Account
 from zhangjiang.portal.state import AppState, utc_now
 from zhangjiang.store import Store

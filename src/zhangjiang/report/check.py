@@ -9,7 +9,8 @@ from decimal import Decimal
 from difflib import SequenceMatcher
 from typing import Any
 
-from zhangjiang.periods import parse_period
+from zhangjiang.indicators import load_builtin
+from zhangjiang.periods import parse_period, ytd_period
 from zhangjiang.phrasing import ClaimSpan, find_claims
 from zhangjiang.phrasing.numbers import json_number
 from zhangjiang.report.figures import FigureBook, base_value
@@ -23,11 +24,19 @@ _MARKER = re.compile(r"⟦([^|⟧]+)\|([^⟧]*)⟧")
 _LINE_MATCH = 0.45
 _CONTEXT_MATCH = 0.3
 _LOCAL_MATCH = 0.6
+# "1—10月", "1-10月", "1至10月": a year-to-date figure through that month.
+_MONTHS = re.compile(r"1\s*[—–\-~～至到]\s*(\d{1,2})\s*月")
 
 
 def check_text(store: Store, text: str, period: str) -> dict[str, Any]:
-    """Return every quantitative claim of ``text`` with its indicator and verdict."""
-    book = FigureBook(store, parse_period(period))
+    """Return every quantitative claim of ``text`` with its indicator and verdict.
+
+    A line that names its months ("1—10月") has its year-to-date figures judged against
+    the value of January to that month, not against the latest one.
+    """
+    per = parse_period(period)
+    book = FigureBook(store, per)
+    ranges: dict[int, FigureBook] = {}
     skeletons = [_Skeleton(line) for line in skeleton_lines(store, period)]
     facts = _fact_texts(book)
     claims: list[dict[str, Any]] = []
@@ -46,8 +55,14 @@ def check_text(store: Store, text: str, period: str) -> dict[str, Any]:
             t or _nearest_marker(skeletons, line, span)
             for t, span in zip(matched, spans, strict=True)
         ]
+        line_book = book
+        if (m := _MONTHS.search(line)) and per.kind == "year" and 1 <= int(m[1]) < 12:
+            months = int(m[1])
+            if months not in ranges:
+                ranges[months] = FigureBook(store, ytd_period(per.year, months))
+            line_book = ranges[months]
         for span, target in zip(spans, matched, strict=True):
-            claims.append(_judge(book, line, span, target, facts))
+            claims.append(_judge(book, line_book, line, span, target, facts))
     summary = Counter(c["verdict"] for c in claims)
     return {"claims": claims, "summary": {v: summary.get(v, 0) for v in VERDICTS}}
 
@@ -129,6 +144,7 @@ def _ratio(a: str, b: str) -> float:
 
 def _judge(
     book: FigureBook,
+    line_book: FigureBook,
     line: str,
     span: ClaimSpan,
     target: tuple[str, dict[str, Any]] | None,
@@ -153,7 +169,11 @@ def _judge(
         return claim
     indicator, dims = target
     claim.update(indicator=indicator, dimensions=dims)
-    row = book.value(indicator, **dims)
+    ind = load_builtin().get(indicator)
+    ytd = ind is not None and ind.period_rule == "ytd"
+    used = line_book if ytd else book
+    row = used.value(indicator, **dims)
+    claim["period"] = used.period.label
     if row is None:
         claim["verdict"] = "no-data"
         return claim

@@ -123,11 +123,10 @@ class FigureBook:
         label = (
             row["reference_period"] if self.lang == "zh" else row["reference_period_en"]
         )
-        return (
-            str(label).removeprefix(f"{self.period.year}年")
-            if self.lang == "zh"
-            else str(label)
-        )
+        if self.lang != "zh":
+            return str(label)
+        # Within the year's report "2022年1—10月" reads "1—10月"; the whole year "全年".
+        return str(label).removeprefix(f"{self.period.year}年") or "全年"
 
     def names(self, indicator: str, **dims: Any) -> list[str]:
         """Return the values of the extra dimension of an indicator listing items (e.g. projects)."""

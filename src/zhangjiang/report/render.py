@@ -8,6 +8,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from zhangjiang.indicators import load_builtin
 from zhangjiang.periods import parse_period
 from zhangjiang.phrasing import phrase_growth
 from zhangjiang.report.figures import GAP, FigureBook, Gap
@@ -60,12 +61,21 @@ def _render(book: FigureBook, lang: str) -> str:
     def growth(indicator: str, **dims: Any) -> str:
         if book.skeleton:
             return book.fig(indicator, **dims)
+        # A growth indicator (``yoy_of``) holds its base's year-on-year change as its
+        # value; any other indicator's change is the ``yoy`` of its own value.
         row = book.value(indicator, **dims)
-        if row is None:
+        pct = (
+            None
+            if row is None
+            else row["value"]
+            if _is_growth(indicator)
+            else row["yoy"]
+        )
+        if row is None or pct is None:
             book.gaps.append(Gap(indicator, indicator, dims))
             return GAP
-        book.used.append({**row, "text": phrase_growth(row["value"], lang=lang)})
-        return _PERCENT.sub(r"**\1**", phrase_growth(row["value"], lang=lang), count=1)
+        book.used.append({**row, "text": phrase_growth(pct, lang=lang)})
+        return _PERCENT.sub(r"**\1**", phrase_growth(pct, lang=lang), count=1)
 
     def all_started(round_: int) -> bool:
         count, started = (
@@ -91,6 +101,11 @@ def _render(book: FigureBook, lang: str) -> str:
         sentences=sentences,
         period=book.period,
     )
+
+
+def _is_growth(indicator: str) -> bool:
+    ind = load_builtin().get(indicator)
+    return ind is not None and ind.yoy_of is not None
 
 
 def _drop_gap_lines(text: str) -> str:

@@ -16,8 +16,8 @@ from typing import Any, BinaryIO
 
 import duckdb
 
-from zhangjiang.errors import StoreBusyError, StoreError
 from zhangjiang.cells import legacy_cells_sql
+from zhangjiang.errors import StoreBusyError, StoreError
 from zhangjiang.forms.model import Form
 from zhangjiang.store.schema import MIGRATIONS, form_ddl, missing_columns_ddl
 
