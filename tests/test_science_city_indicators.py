@@ -214,6 +214,10 @@ MONTHLY = [
         "销售收入",
         "200",
     ],  # reports only in 2021: not comparable
+    # A unit that has reported is expected every later month of the year: a month
+    # without its form is incomplete, so units with nothing to report send zero.
+    ["IC-Y", "集成电路", "2021-02", "销售收入", "0"],
+    ["IC-Y", "集成电路", "2021-03", "销售收入", "0"],
     ["IC-X", "集成电路", "2022-01", "销售收入", "120"],
     ["IC-X", "集成电路", "2022-02", "销售收入", "130"],
     [
@@ -223,6 +227,7 @@ MONTHLY = [
         "销售收入",
         "50",
     ],  # reports only in 2022: not comparable
+    ["IC-Z", "集成电路", "2022-02", "销售收入", "0"],
     ["IC-X", "集成电路", "2022-01", "制造业产值", "999"],  # another metric
     ["BIO-1", "生物医药", "2021-12", "制造业产值", "5"],
     ["BIO-1", "生物医药", "2022-01", "制造业产值", "10.5"],

@@ -49,7 +49,9 @@ SPARK_TEST_CONF = {
     "spark.sql.shuffle.partitions": "1",
     "spark.sql.codegen.wholeStage": "false",
 }
-INDICATOR_IDS = sorted(load_builtin())
+# Growth rates derived from another indicator (``yoy_of``) have no SQL to transpile: the
+# engine derives them from their base's year-on-year change.
+INDICATOR_IDS = sorted(i for i, ind in load_builtin().items() if ind.yoy_of is None)
 runner = CliRunner()
 
 
@@ -142,6 +144,8 @@ def test_every_indicator_transpiles() -> None:
     period = parse_period(PERIOD)
     failed = {}
     for ind in load_builtin().values():
+        if ind.yoy_of is not None:
+            continue
         try:
             sql = to_spark_sql(ind.sql, period)
         except Exception as exc:  # report every failure at once
@@ -333,6 +337,8 @@ def _run_duckdb(store: Store, parquet: Path) -> dict[str, Outcome]:
     out: dict[str, Outcome] = {}
     with store.connect(read_only=True) as con:
         for ind in load_builtin().values():
+            if ind.yoy_of is not None:
+                continue
             try:
                 rows = evaluate(con, ind, period)
                 out[ind.id] = _keys(to_value(ind, period, r, "p") for r in rows)
@@ -349,6 +355,8 @@ def _run_spark(store: Store, parquet: Path) -> dict[str, Outcome]:
     with spark_session("local[1]", SPARK_TEST_CONF) as spark:
         register_views(spark, parquet)
         for ind in load_builtin().values():
+            if ind.yoy_of is not None:
+                continue
             try:
                 rows = evaluate_spark(spark, ind, period)
                 out[ind.id] = _keys(to_value(ind, period, r, "p") for r in rows)

@@ -49,6 +49,7 @@ class CellPlan:
     added: list[Cell] = field(default_factory=list)
     replaced: list[tuple[Cell, int]] = field(default_factory=list)  # (cell, old batch)
     unchanged: list[tuple[Cell, int]] = field(default_factory=list)  # (cell, holder)
+    superseded: list[int] = field(default_factory=list)  # batches left with no cell
 
     @property
     def changes_anything(self) -> bool:
@@ -65,6 +66,7 @@ class CellPlan:
             "added": [_cell_dict(c) for c in self.added],
             "replaced": [_cell_dict(c) | {"batch_id": b} for c, b in self.replaced],
             "unchanged": [_cell_dict(c) | {"batch_id": b} for c, b in self.unchanged],
+            "superseded": self.superseded,
         }
 
     def summary(self) -> tuple[str, str]:
@@ -248,6 +250,7 @@ def take_cells(con: Connection, form: Form, batch_id: int) -> CellPlan:
             "SELECT count(*) FROM batch_cells WHERE batch_id = ? AND active", [old]
         ).fetchone()
         if left is not None and left[0] == 0:
+            plan.superseded.append(old)
             con.execute(
                 "UPDATE batches SET status = 'superseded', superseded_by = ? WHERE id = ?",
                 [batch_id, old],

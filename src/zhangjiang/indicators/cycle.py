@@ -134,6 +134,10 @@ class Cycle:
             if exact or per.kind != "year":
                 return None
             return Period(per.label, per.start, date(year, through + 1, 1))
+        if form.cycle in ("events", "asof", "register"):
+            # Event lists reach across periods (a session running into the next year):
+            # the indicator's own SQL finds what falls in the window, or gives no row.
+            return per
         if per.kind == "month":
             return per if have.has_month(year, per.start.month) else None
         if not have.has_year(year):

@@ -189,7 +189,7 @@ def ingest_file(
         note=note,
         warnings=len(checked.warnings),
     )
-    result.superseded = result.plan.replaced_batches()
+    result.superseded = result.plan.superseded
     result.outcome, result.batch_id, result.rows = status, batch_id, len(checked.rows)
     result.message_zh = f"{name} 已加载为批次 {batch_id}，共 {len(checked.rows)} 行"
     result.message_en = (

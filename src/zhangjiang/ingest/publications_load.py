@@ -88,7 +88,7 @@ def ingest_publications(
         note=note,
         warnings=warnings,
     )
-    result.superseded = result.plan.replaced_batches()
+    result.superseded = result.plan.superseded
     cns = sum(1 for r in rows if r["is_cns"])
     result.outcome, result.batch_id, result.rows = status, batch_id, len(rows)
     result.message_zh = f"{name} 已加载为批次 {batch_id}，设施 {facility}，论文 {len(rows)} 篇（CNS {cns} 篇）"

@@ -81,7 +81,7 @@ def approve_batch(store: Store, batch_id: int) -> dict[str, Any]:
         form = get_form(batch["dataset"])
         con.execute("UPDATE batches SET status = 'loaded' WHERE id = ?", [batch_id])
         plan = take_cells(con, form, batch_id)
-        superseded = plan.replaced_batches()
+        superseded = plan.superseded
         repeated = 0
         if form.connector == "hpc-jobs":
             from zhangjiang.ingest.jobs_load import drop_repeated_runs
