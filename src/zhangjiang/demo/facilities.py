@@ -3,7 +3,7 @@
 The 2022 targets below are the figures of the seed section 世界级重大科技基础设施加速集聚;
 the 2020 and 2021 targets are invented, a few per cent to about a fifth below the next
 year's. Monthly forms (ward beds, platform operations, equipment hours) are written one
-file per facility and month, 2020 to 2022. Every row is synthetic: person ids DEMO-U…,
+file per facility and year, 2020 to 2022. Every row is synthetic: person ids DEMO-U…,
 institutions 示例大学…（合成）, DOIs under Crossref's test prefix 10.5555.
 """
 
