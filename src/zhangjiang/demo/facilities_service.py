@@ -3,7 +3,8 @@
 The plan is built from a ServiceTarget per year so that the indicators reproduce it:
 proposal i of the year belongs to team ``i % teams`` and team t to institution
 ``t % institutions``, so every team and institution is served. Each institution is
-written two or three ways, and a session crosses each new year, to exercise the rules.
+written two or three ways, and a session crosses into 2022 and one out of it, to
+exercise the rules. Each year (2020 to 2022) has its own targets.
 """
 
 from __future__ import annotations

@@ -28,7 +28,7 @@ __all__ = ["SYSTEMS", "TARGET_ORGANIZATIONS", "SystemTarget", "generate"]
 
 @dataclass(frozen=True)
 class SystemTarget:
-    """The 2022 figures one system must produce, and how it is built."""
+    """The 2022 figures one system must produce, how it is built, earlier years' use."""
 
     name: str
     file_stem: str
@@ -72,7 +72,7 @@ _EPOCH = datetime(2021, 1, 1)
 
 
 def generate(out_dir: Path, scale: int = 1) -> list[DemoFile]:
-    """Write the systems register, the user map and two Slurm logs per system."""
+    """Write the systems register, the user map and a Slurm log per system and month."""
     rng = random.Random(20220101)
     systems = out_dir / "hpc_systems_synthetic.csv"
     with systems.open("w", newline="", encoding="utf-8") as fh:
@@ -149,9 +149,7 @@ def _jobs(
     target: SystemTarget, index: int, scale: int, rng: random.Random
 ) -> list[Job]:
     """Return the jobs of one system: random ones, boundary crossers and fillers."""
-    bounds = [_seconds(date(YEAR, m, 1)) for m in range(1, 13)] + [
-        _seconds(date(YEAR + 1, 1, 1))
-    ]
+    bounds = _bounds(YEAR)
     targets = monthly_targets(target)
     own = range(index * USERS // len(SYSTEMS), (index + 1) * USERS // len(SYSTEMS))
     jobs: list[Job] = []
@@ -178,7 +176,7 @@ def _jobs(
     for user, i in zip(own, rng.sample(year_jobs, len(own)), strict=True):
         jobs[i] = (0, user, *jobs[i][2:])
     jobs += _fill(target, jobs, targets, bounds, rng)
-    jobs.sort(key=lambda j: (j[4], j[3]))
+    jobs.sort(key=_order)
     first_id = 1_000_000 * (index + 1)
     return [(first_id + i, *j[1:]) for i, j in enumerate(jobs)]
 
@@ -193,7 +191,6 @@ def _earlier_jobs(
     """
     new_year = _seconds(date(YEAR, 1, 1))
     jobs = [j for j in later if j[3] < new_year]
-    first_user = 0
     for year, _ in sorted(target.earlier):
         bounds = _bounds(year)
         targets = monthly_targets(target, year)

@@ -1,4 +1,8 @@
-"""Demo industry statistics, drug pipeline, deals, pilots and talent survey (synthetic)."""
+"""Demo industry statistics, drug pipeline, deals, pilots and talent survey, 2020-2022.
+
+All synthetic. 2022 reproduces the seed's figures; 2020 and 2021 are invented, growing
+at rates like the seed's, and 2020's rows come from their own generator.
+"""
 
 from __future__ import annotations
 
