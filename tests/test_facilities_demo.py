@@ -140,6 +140,8 @@ def test_demo_sessions_crossing_new_year(
     demo: dict[str, dict[tuple[Any, ...], dict[str, Any]]],
 ) -> None:
     # The 2021 targets include 4 h of the session crossing into 2022; 6 h spill into 2023.
+    from zhangjiang.demo.facilities import SERVICE
+
     hours = {
         p: {
             k[1]: Decimal(v["value"])
@@ -148,10 +150,11 @@ def test_demo_sessions_crossing_new_year(
         }
         for p in ("2021", "2022", "2023")
     }
-    assert hours["2021"] == {"ssrf": 2400, "protein": 4800}
+    assert hours["2021"] == {f: SERVICE[f][2021].hours for f in ("ssrf", "protein")}
     assert hours["2023"] == {"ssrf": 6, "protein": 6}
-    assert demo["2021"][("facility.projects", "ssrf")]["value"] == Decimal(90)
-    assert demo["2021"][("facility.institutions", "ssrf")]["value"] == Decimal(30)
+    ssrf = SERVICE["ssrf"][2021]
+    assert demo["2021"][("facility.projects", "ssrf")]["value"] == ssrf.projects
+    assert demo["2021"][("facility.institutions", "ssrf")]["value"] == ssrf.institutions
 
 
 def test_facility_indicators_are_declared_completely() -> None:
@@ -185,6 +188,7 @@ def test_demo_files_are_labelled_synthetic(tmp_path: Path) -> None:
     papers = next(
         f
         for f in files
-        if f.dataset == "publications" and f.options["facility"] == "ssrf"
+        if f.dataset == "publications"
+        and f.options == {"facility": "ssrf", "period": "2022"}
     )
     assert "10.5555/demo.ssrf.2022.0001" in papers.path.read_text(encoding="utf-8")

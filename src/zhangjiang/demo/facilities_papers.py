@@ -3,7 +3,8 @@
 Titles are synthetic and DOIs use Crossref's test prefix 10.5555; journals are real so
 that the ISSN rules are exercised: CNS papers carry the ISSNs of Nature, Science and
 Cell, and sister journals (Nature Communications, Cell Reports) must not count as CNS.
-A few records repeat with the DOI written as a resolver URL in capitals, to be merged.
+A few records of each year's list repeat with the DOI written as a resolver URL in
+capitals, to be merged. A facility sends one list a year (2020 to 2022).
 """
 
 from __future__ import annotations
@@ -83,22 +84,22 @@ def write_sci_journals(out_dir: Path) -> DemoFile:
 
 def write_papers(
     out_dir: Path, facility: str, targets: dict[int, PaperTarget], fmt: str
-) -> DemoFile:
-    """Write a facility's papers of every target year in ``fmt`` (ris, bibtex, crossref)."""
-    papers = [
-        p
-        for year, target in sorted(targets.items())
-        for p in _papers(facility, year, target)
-    ]
-    papers += [
-        dict(p, doi=f"https://doi.org/{p['doi'].upper()}")
-        for p in papers[3 : 3 + _DUPLICATES]
-    ]
-    suffix = {"ris": "ris", "bibtex": "bib", "crossref": "json"}[fmt]
-    path = out_dir / f"publications_{facility}.{suffix}"
-    writer = {"ris": _ris, "bibtex": _bibtex, "crossref": _crossref}[fmt]
-    path.write_text(writer(papers), encoding="utf-8")
-    return DemoFile("publications", path, {"facility": facility})
+) -> list[DemoFile]:
+    """Write a facility's papers in ``fmt`` (ris, bibtex, crossref), one file a year."""
+    files = []
+    for year, target in sorted(targets.items()):
+        papers = _papers(facility, year, target)
+        papers += [
+            dict(p, doi=f"https://doi.org/{p['doi'].upper()}")
+            for p in papers[3 : 3 + _DUPLICATES]
+        ]
+        suffix = {"ris": "ris", "bibtex": "bib", "crossref": "json"}[fmt]
+        path = out_dir / f"publications_{facility}_{year}.{suffix}"
+        writer = {"ris": _ris, "bibtex": _bibtex, "crossref": _crossref}[fmt]
+        path.write_text(writer(papers), encoding="utf-8")
+        options = {"facility": facility, "period": str(year)}
+        files.append(DemoFile("publications", path, options))
+    return files
 
 
 def _papers(facility: str, year: int, target: PaperTarget) -> list[dict[str, Any]]:

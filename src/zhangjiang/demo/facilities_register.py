@@ -53,7 +53,7 @@ _REGISTER: dict[str, tuple[str, str, int | None, int | None, list[tuple[str, str
         "示例依托单位D（合成）",
         None,
         None,
-        [("2017-09-01", "在建"), ("2021-01-01", "开放运行")],
+        [("2017-09-01", "在建"), ("2019-07-01", "试运行"), ("2021-01-01", "开放运行")],
     ),
     "shenguang2": (
         "激光装置",
@@ -108,7 +108,7 @@ _REGISTER: dict[str, tuple[str, str, int | None, int | None, list[tuple[str, str
 
 # (facility, date, kind, text_zh, text_en, quantity, value, unit, order): the seed's
 # facility lines without a computed figure (the report prints the figure lines itself);
-# the 2021 ones only show that other years are left out.
+# the 2020 and 2021 ones only show that other years are left out.
 _MILESTONES: list[tuple[str, str, str, str, str, str, Any, str, int]] = [
     (
         "hard_xfel",
@@ -281,6 +281,17 @@ _MILESTONES: list[tuple[str, str, str, str, str, str, Any, str, int]] = [
         "验收",
         "示例：装置通过国家验收（合成）",
         "Demo: the facility passed national acceptance (synthetic)",
+        "",
+        None,
+        "",
+        1,
+    ),
+    (
+        "ssrf2",
+        "2020-12-31",
+        "建设进展",
+        "示例：首批光束线站设备安装（合成）",
+        "Demo: equipment of the first beamline stations installed (synthetic)",
         "",
         None,
         "",

@@ -3,7 +3,8 @@
 The plan is built from a ServiceTarget per year so that the indicators reproduce it:
 proposal i of the year belongs to team ``i % teams`` and team t to institution
 ``t % institutions``, so every team and institution is served. Each institution is
-written two or three ways, and a session crosses each new year, to exercise the rules.
+written two or three ways, and a session crosses into 2022 and one out of it, to
+exercise the rules. Each year (2020 to 2022) has its own targets.
 """
 
 from __future__ import annotations
@@ -35,11 +36,18 @@ _BEAMLINES = {
     "protein": tuple(f"PS{n:02d}" for n in range(1, 15)),
 }
 _DURATIONS = {"ssrf": (8, 8, 12, 8, 16, 24, 8, 12), "protein": (24, 48, 12, 24, 36, 24)}
-# Distinct visitors in 2022; the remaining visits are second visits of the first ones.
-_VISITORS = {"ssrf": 3000, "protein": 8000}
-# Disjoint index ranges: person ids, and institutions served only in 2021 or never.
+# Distinct visitors a year; the remaining visits are second visits of the first ones.
+_VISITORS = {
+    "ssrf": {2022: 3000, 2021: 2900, 2020: 2450},
+    "protein": {2022: 8000, 2021: 7700, 2020: 6500},
+}
+# Disjoint ranges of person ids by facility and year.
 _PERSON_BASE = {"ssrf": 0, "protein": 20000}
-_INST_2021 = {"ssrf": 300, "protein": 350}
+_PERSON_OFFSET = {2022: 0, 2021: 10000, 2020: 40000}
+# Institutions of an earlier year start at this index (2022's start at 0, and the
+# session crossing into 2022 adds institution 0 to 2021); those of the proposals that
+# were never served come after every served one.
+_INST_FIRST = {2021: 40, 2020: 80}
 _INST_UNSERVED = {"ssrf": 400, "protein": 420}
 _UNSERVED_PROPOSALS = 5
 _GAP = timedelta(hours=2)
@@ -90,9 +98,9 @@ def institution_spellings(index: int) -> tuple[str, ...]:
 
 
 def plan_service(facility: str, targets: dict[int, ServiceTarget]) -> ServicePlan:
-    """Build the proposals, sessions and visits that reproduce ``targets`` (2021, 2022)."""
+    """Build the proposals, sessions and visits that reproduce ``targets`` (2020-2022)."""
     plan = ServicePlan()
-    now, before = targets[2022], targets[2021]
+    now = targets[2022]
     code = facility.upper()
     lines = _BEAMLINES[facility]
     # 2022: proposal i -> team i % teams -> institution team % institutions.
@@ -108,20 +116,45 @@ def plan_service(facility: str, targets: dict[int, ServiceTarget]) -> ServicePla
                 date(2021, 11, 1) + timedelta(days=i % 60),
             )
         )
-    # 2021: one proposal fewer, because the session crossing into 2022 serves 2022's first.
-    ids_2021 = [f"{code}-2021-{i + 1:04d}" for i in range(before.projects - 1)]
-    for i, pid in enumerate(ids_2021):
-        team = now.teams + i % (before.teams - 1)
-        inst = _INST_2021[facility] + (team - now.teams) % (before.institutions - 1)
-        plan.proposals.append(
-            (
-                pid,
-                f"{code}-T{team + 1:04d}",
-                inst,
-                i,
-                date(2020, 11, 1) + timedelta(days=i % 60),
+    # Earlier years: proposal i -> the year's own team i % teams -> institution
+    # _INST_FIRST + team % institutions, so institutions recur from year to year. 2021
+    # has one proposal, team and institution fewer: the session crossing into 2022
+    # serves 2022's first.
+    earlier: dict[int, list[str]] = {}
+    first_team = now.teams
+    for year in sorted((y for y in targets if y < 2022), reverse=True):
+        target, crossing = targets[year], int(year == 2021)
+        teams, institutions = target.teams - crossing, target.institutions - crossing
+        earlier[year] = [
+            f"{code}-{year}-{i + 1:04d}" for i in range(target.projects - crossing)
+        ]
+        for i, pid in enumerate(earlier[year]):
+            plan.proposals.append(
+                (
+                    pid,
+                    f"{code}-T{first_team + i % teams + 1:04d}",
+                    _INST_FIRST[year] + i % teams % institutions,
+                    i,
+                    date(year - 1, 11, 1) + timedelta(days=i % 60),
+                )
             )
+        plan.sessions[year] = _schedule(
+            lines,
+            earlier[year],
+            target.hours - 4 * crossing,
+            _DURATIONS[facility],
+            datetime(year, 1, 4, 8),
+            _CROSS_IN[0] if crossing else datetime(year, 12, 31, 20),
         )
+        plan.visits[year] = _visits(
+            year,
+            target.visits,
+            _VISITORS[facility][year],
+            _PERSON_BASE[facility] + _PERSON_OFFSET[year],
+            earlier[year],
+            lambda i, y=year, t=teams, n=institutions: _INST_FIRST[y] + i % t % n,
+        )
+        first_team += teams
     # Proposals whose only session was not delivered: never served.
     unserved = [f"{code}-2022-X{i + 1:02d}" for i in range(_UNSERVED_PROPOSALS)]
     for i, pid in enumerate(unserved):
@@ -134,15 +167,7 @@ def plan_service(facility: str, targets: dict[int, ServiceTarget]) -> ServicePla
                 date(2022, 3, 1),
             )
         )
-    sessions_2021 = [(lines[0], ids[0], *_CROSS_IN, True)]
-    sessions_2021 += _schedule(
-        lines,
-        ids_2021,
-        before.hours - 4,
-        _DURATIONS[facility],
-        datetime(2021, 1, 4, 8),
-        _CROSS_IN[0],
-    )
+    plan.sessions[2021].insert(0, (lines[0], ids[0], *_CROSS_IN, True))
     sessions_2022 = _schedule(
         lines,
         ids,
@@ -155,28 +180,15 @@ def plan_service(facility: str, targets: dict[int, ServiceTarget]) -> ServicePla
     for i, pid in enumerate(unserved):
         start = datetime(2022, 12, 20 + i, 8)
         sessions_2022.append((lines[-1], pid, start, start + timedelta(hours=8), False))
-    plan.sessions = {2021: sessions_2021, 2022: sessions_2022}
-    plan.visits = {
-        2022: _visits(
-            2022,
-            now.visits,
-            _VISITORS[facility],
-            _PERSON_BASE[facility],
-            ids,
-            lambda t: t % now.teams % now.institutions,
-        ),
-        2021: _visits(
-            2021,
-            before.visits,
-            before.visits,
-            _PERSON_BASE[facility] + 10000,
-            ids_2021,
-            lambda t: (
-                _INST_2021[facility]
-                + t % (before.teams - 1) % (before.institutions - 1)
-            ),
-        ),
-    }
+    plan.sessions[2022] = sessions_2022
+    plan.visits[2022] = _visits(
+        2022,
+        now.visits,
+        _VISITORS[facility][2022],
+        _PERSON_BASE[facility],
+        ids,
+        lambda t: t % now.teams % now.institutions,
+    )
     return plan
 
 

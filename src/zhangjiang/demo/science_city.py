@@ -5,8 +5,10 @@ codes such as "91310000DEMO00001X". The targets below are the seed's figures (§
 the rows are built so that the indicators computed from them give exactly these figures,
 with distractors the counting rules must leave out (expired certificates, delisted and
 out-of-area enterprises, entrants that are not comparable year on year, undisclosed
-deals ...). Rows cover 2021 and 2022 (industry statistics to October 2022, customs
-operations to 30 September 2022). The row builders live in ``science_city_orgs``,
+deals ...). Dated rows cover 2020, 2021 and 2022 (industry statistics to October 2022,
+customs operations to 30 September 2022); the earlier years are synthetic too, with
+growth of the kind the seed reports. Monthly forms are written one file a month, as
+enterprises send them. The row builders live in ``science_city_orgs``,
 ``science_city_industry`` and ``science_city_events``.
 """
 
@@ -40,9 +42,10 @@ from zhangjiang.demo.science_city_orgs import (
 from zhangjiang.forms import Form, get_form
 from zhangjiang.forms.template import write_template
 
-__all__ = ["SEED", "TARGETS", "Targets", "generate"]
+__all__ = ["SEED", "TARGETS", "YEARS", "Targets", "generate"]
 
 SEED = 20221
+YEARS = (2020, 2021, 2022)
 
 
 @dataclass(frozen=True)
@@ -117,21 +120,26 @@ def generate(
         _csv(out_dir, "recognitions", recognitions(rng, reg, t)),
     ]
     monthly = industry_monthly(rng, reg, t)
-    for year in (2021, 2022):
-        rows = [r for r in monthly if r["month"].year == year]
+    for month in sorted({r["month"] for r in monthly}):  # one file a month, in order
+        rows = [r for r in monthly if r["month"] == month]
+        stem = f"industry_monthly_{month:%Y-%m}"
         files.append(
-            _csv(out_dir, "industry-monthly", rows, f"industry_monthly_{year}")
+            _csv(out_dir, "industry-monthly", rows, stem, period=f"{month:%Y-%m}")
         )
     deals, city = investment(rng, reg, t)
     files += [
         _csv(out_dir, "drug-pipeline", pipeline(rng, reg, t)),
         _csv(out_dir, "investment-deals", deals),
         _xlsx(out_dir, "city-investment-totals", city),
-        _csv(out_dir, "customs-operations", customs(rng, t)),
-        _xlsx(out_dir, "pilot-enrolments", enrolments(rng, reg, t)),
     ]
+    operations = customs(rng, t)
+    for year in YEARS:
+        rows = [r for r in operations if r["op_date"].year == year]
+        stem = f"customs_operations_{year}"
+        files.append(_csv(out_dir, "customs-operations", rows, stem))
+    files.append(_xlsx(out_dir, "pilot-enrolments", enrolments(rng, reg, t)))
     people = talent(rng, reg, t)
-    for year in (2021, 2022):
+    for year in YEARS:
         rows = [r for r in people if r["year"] == year]
         files.append(_csv(out_dir, "talent-survey", rows, f"talent_survey_{year}"))
     files.append(_csv(out_dir, "events", event_rows()))
@@ -139,7 +147,11 @@ def generate(
 
 
 def _csv(
-    out_dir: Path, dataset: str, rows: list[dict[str, Any]], stem: str | None = None
+    out_dir: Path,
+    dataset: str,
+    rows: list[dict[str, Any]],
+    stem: str | None = None,
+    **options: Any,
 ) -> DemoFile:
     """Write ``rows`` as a UTF-8 (BOM) CSV with the form's Chinese headers."""
     form = get_form(dataset)
@@ -153,7 +165,7 @@ def _csv(
             writer.writerow(
                 [_text(form, c.name, row.get(c.name)) for c in form.columns]
             )
-    return DemoFile(dataset, path)
+    return DemoFile(dataset, path, options)
 
 
 def _xlsx(out_dir: Path, dataset: str, rows: list[dict[str, Any]]) -> DemoFile:

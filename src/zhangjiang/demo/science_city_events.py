@@ -1,4 +1,4 @@
-"""Demo events: the seed's lines without figures (§1.2, 2022), plus two synthetic 2021 ones.
+"""Demo events: the seed's lines without figures (§1.2, 2022), plus synthetic 2020-2021 ones.
 
 One event is one line of the report, grouped by the section that prints it (``lead``,
 ``science_city``, ``finance``, ``industry``, ``new_tracks``, ``institutions``). The 2022
@@ -76,6 +76,13 @@ EVENTS: list[tuple[int, str, str, int | None, str, str, str, str]] = [
      "全国首个知识产权“四合一”基层人民检察院在张江成立",
      "The country's first \"four-in-one\" intellectual-property grassroots people's "
      "procuratorate was founded in Zhangjiang"),
+    # Appended, so that the ids of the events above stay as they were.
+    (2020, "lead", "其他", None, "张江科学城", "示例事件（合成）",
+     "示例事件（合成）：科学城建设推进大会召开",
+     "Synthetic example event: the science city's construction conference"),
+    (2020, "finance", "平台建设", 11, "张江科学城", "示例平台（合成）",
+     "11月，示例投融资服务平台（合成）上线运行",
+     "In November, a synthetic example investment and financing platform went live"),
 ]  # fmt: skip
 
 

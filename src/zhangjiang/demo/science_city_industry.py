@@ -1,4 +1,8 @@
-"""Demo industry statistics, drug pipeline, deals, pilots and talent survey (synthetic)."""
+"""Demo industry statistics, drug pipeline, deals, pilots and talent survey, 2020-2022.
+
+All synthetic. 2022 reproduces the seed's figures; 2020 and 2021 are invented, growing
+at rates like the seed's, and 2020's rows come from their own generator.
+"""
 
 from __future__ import annotations
 
@@ -27,103 +31,128 @@ _WAN_PER_YI = Decimal(10000)
 _CENT = Decimal("0.01")
 _STAGES = ("临床前", "临床I期", "临床II期", "临床III期", "申报上市", "终止")
 _ROUNDS = ("天使轮", "A轮", "B轮", "C轮", "战略投资")
+_YEAR = range(1, 13)
+# Earlier years (synthetic, not in the seed), drawn from their own generator so that
+# adding them leaves the 2022 draws alone where it can.
+EARLIER_SEED = 20201
+IC_ENTRANTS_2021 = 6  # of the 100 comparable IC enterprises, reporting from April 2021
+IC_ENTRY_MONTH_2021 = 4
+IC_LEAVERS_2020 = 3  # IC enterprises reporting in 2020 only
+IC_GROWTH_2021_PCT = Decimal("19.2")  # comparable basis, 2021 on 2020
+IC_LEAVERS_2020_YI = Decimal("15.60")
+AI_2022_YI = Decimal(9)  # January-October 2022; not a seed figure
+# Full-year totals (亿元) of the other series; 2022's come from the targets.
+EARLIER_YI: dict[tuple[str, str], dict[int, Decimal]] = {
+    ("生物医药", "制造业产值"): {2021: Decimal(330), 2020: Decimal(286)},
+    ("生物医药", "服务业营收"): {2021: Decimal(200), 2020: Decimal(171)},
+    ("人工智能", "销售收入"): {2021: Decimal(8), 2020: Decimal("6.9")},
+}
+CUSTOMS_TICKETS = {
+    2021: {"便捷通关": 351, "保税仓库": 268},
+    2020: {"便捷通关": 301, "保税仓库": 229},
+}
 
 
 def industry_monthly(
     rng: random.Random, reg: Register, t: Targets
 ) -> list[dict[str, Any]]:
-    """Return monthly figures (万元) whose IC, biomedicine totals and IC growth hit the targets.
+    """Return monthly figures (万元) of 2020-2022 whose 2022 totals and IC growth hit the targets.
 
-    IC: 100 enterprises report in both years; 8 entrants report only in 2022 and 5 leavers
-    only in 2021, so the growth on a comparable basis (100 enterprises, January to the
-    latest month) is the target, while the growth of all enterprises is not.
+    IC: 100 enterprises report in 2021 and 2022 (6 of them enter in April 2021); 8 entrants
+    report from May 2022, 5 leavers in 2020 and 2021 (every month) and 3 leavers in 2020
+    only. So the growth on a comparable basis (January to the latest month, enterprises
+    reporting in both years) is the target in 2022 and ``IC_GROWTH_2021_PCT`` in 2021,
+    while the growth of all enterprises is not. Each enterprise keeps one size across
+    the years; every reporter sends every month from its first one to the year's latest.
+    2022 is drawn from ``rng`` first; 2020 comes from a separate generator.
     """
-    ic = rng.sample(reg.enterprises(tag="集成电路"), 113)
+    ic_all = reg.enterprises(tag="集成电路")
+    ic = rng.sample(ic_all, 113)
     comparable, entrants, leavers = ic[:100], ic[100:108], ic[108:]
+    stayers = comparable[:-IC_ENTRANTS_2021]
+    chosen = {o.code for o in ic}
+    leavers20 = [o for o in ic_all if o.code not in chosen][:IC_LEAVERS_2020]
     current = (t.ic_revenue_yi - t.ic_entrants_yi) * _WAN_PER_YI
     previous = (current / (1 + t.ic_growth_pct / 100)).quantize(_CENT)
-    months21, months22 = list(range(1, 13)), list(range(1, t.latest_month + 1))
-    late = months21[t.latest_month :]
-    spec = [  # industry, metric, enterprises, year, months, total in 万元
-        ("集成电路", "销售收入", comparable, 2022, months22, current),
-        (
-            "集成电路",
-            "销售收入",
-            comparable,
-            2021,
-            months21[: t.latest_month],
-            previous,
-        ),
-        (
-            "集成电路",
-            "销售收入",
-            comparable,
-            2021,
-            late,
-            (previous / 5).quantize(_CENT),
-        ),
-        (
-            "集成电路",
-            "销售收入",
-            entrants,
-            2022,
-            months22[4:],
-            t.ic_entrants_yi * _WAN_PER_YI,
-        ),
-        (
-            "集成电路",
-            "销售收入",
-            leavers,
-            2021,
-            months21[:6],
-            t.ic_leavers_yi * _WAN_PER_YI,
-        ),
-    ]
-    bio = reg.enterprises(tag="生物医药")
-    for metric, total22, total21, count in (
-        ("制造业产值", t.bio_manufacturing_yi, Decimal(330), 60),
-        ("服务业营收", t.bio_services_yi, Decimal(200), 50),
-    ):
-        orgs = rng.sample(bio, count)
-        spec += [
-            ("生物医药", metric, orgs, 2022, months22, total22 * _WAN_PER_YI),
-            ("生物医药", metric, orgs, 2021, months21, total21 * _WAN_PER_YI),
-        ]
-    ai = rng.sample(reg.enterprises(tag="人工智能"), 15)
-    spec += [
-        ("人工智能", "销售收入", ai, 2022, months22, Decimal(90_000)),
-        ("人工智能", "销售收入", ai, 2021, months21, Decimal(80_000)),
-    ]
+    months22 = range(1, t.latest_month + 1)
+    first21 = {o.code: IC_ENTRY_MONTH_2021 for o in comparable[-IC_ENTRANTS_2021:]}
+    sizes: dict[str, float] = {}
     rows: list[dict[str, Any]] = []
-    for industry, metric, orgs, year, months, total in spec:
-        sizes = {o.code: rng.paretovariate(1.6) for o in orgs}
-        cells = [(o, m) for o in orgs for m in months]
-        weights = [
-            sizes[o.code] * (1 + m / 24) * rng.uniform(0.85, 1.15) for o, m in cells
+
+    def add(
+        r: random.Random,
+        series: tuple[str, str],
+        orgs: list[Org],
+        year: int,
+        months: range,
+        total: Decimal,
+        first: dict[str, int] | None = None,
+    ) -> None:
+        """Split ``total`` over the orgs' months (an org reports from its first month)."""
+        cells = [
+            (o, m) for o in orgs for m in months if m >= (first or {}).get(o.code, 1)
         ]
-        for (org, month), amount in zip(
-            cells, split(Decimal(total), weights), strict=True
-        ):
+        for o in orgs:
+            sizes.setdefault(o.code, r.paretovariate(1.6))
+        weights = [
+            sizes[o.code] * (1 + m / 24) * r.uniform(0.85, 1.15) for o, m in cells
+        ]
+        for (org, month), amount in zip(cells, split(total, weights), strict=True):
             rows.append(
                 {
                     "credit_code": org.code,
                     "name": org.name,
-                    "industry": industry,
+                    "industry": series[0],
                     "month": date(year, month, 1),
-                    "metric": metric,
+                    "metric": series[1],
                     "amount": amount,
                 }
             )
+
+    ic_sales = ("集成电路", "销售收入")
+    add(rng, ic_sales, comparable, 2022, months22, current)
+    add(rng, ic_sales, comparable, 2021, months22, previous, first21)
+    late = range(t.latest_month + 1, 13)
+    add(rng, ic_sales, comparable, 2021, late, (previous / 5).quantize(_CENT))
+    add(rng, ic_sales, entrants, 2022, months22[4:], t.ic_entrants_yi * _WAN_PER_YI)
+    add(rng, ic_sales, leavers, 2021, _YEAR, t.ic_leavers_yi * _WAN_PER_YI)
+    groups: dict[tuple[str, str], list[Org]] = {}
+    bio = reg.enterprises(tag="生物医药")
+    for metric, total22, count in (
+        ("制造业产值", t.bio_manufacturing_yi, 60),
+        ("服务业营收", t.bio_services_yi, 50),
+    ):
+        series = ("生物医药", metric)
+        groups[series] = rng.sample(bio, count)
+        add(rng, series, groups[series], 2022, months22, total22 * _WAN_PER_YI)
+        total21 = EARLIER_YI[series][2021] * _WAN_PER_YI
+        add(rng, series, groups[series], 2021, _YEAR, total21)
+    ai_sales = ("人工智能", "销售收入")
+    groups[ai_sales] = rng.sample(reg.enterprises(tag="人工智能"), 15)
+    add(rng, ai_sales, groups[ai_sales], 2022, months22, AI_2022_YI * _WAN_PER_YI)
+    total21 = EARLIER_YI[ai_sales][2021] * _WAN_PER_YI
+    add(rng, ai_sales, groups[ai_sales], 2021, _YEAR, total21)
+    # 2020: the enterprises reporting in 2020 and 2021 grow by IC_GROWTH_2021_PCT.
+    early = random.Random(EARLIER_SEED)
+    both = {o.code for o in [*stayers, *leavers]}
+    ic21 = [r for r in rows if r["industry"] == "集成电路" and r["month"].year == 2021]
+    total21 = sum((r["amount"] for r in ic21 if r["credit_code"] in both), Decimal(0))
+    total20 = (total21 / (1 + IC_GROWTH_2021_PCT / 100)).quantize(_CENT)
+    add(early, ic_sales, [*stayers, *leavers], 2020, _YEAR, total20)
+    add(early, ic_sales, leavers20, 2020, _YEAR, IC_LEAVERS_2020_YI * _WAN_PER_YI)
+    for series, orgs in groups.items():
+        add(early, series, orgs, 2020, _YEAR, EARLIER_YI[series][2020] * _WAN_PER_YI)
     return rows
 
 
 def pipeline(rng: random.Random, reg: Register, t: Targets) -> list[dict[str, Any]]:
-    """Return drug entries (some approved in 2016-2022) and ten innovative devices."""
+    """Return drug entries (some approved in 2016-2022) and eleven innovative devices."""
     bio = reg.enterprises(tag="生物医药")
     # Approved drugs as (class, approval year); 2022 is the report year.
     approved = (
         [("1类", 2022)] * t.class1_approved
         + [("1类", 2021)] * 2
+        + [("1类", 2020)]
         + [("2类", 2022)] * 3
         + [("3类", y) for y in range(2016, 2021)]
     )
@@ -155,7 +184,7 @@ def pipeline(rng: random.Random, reg: Register, t: Targets) -> list[dict[str, An
                 "approval_date": approval,
             }
         )
-    device_years = [2022] * t.devices_approved + [2021, 2021] + [None] * 5
+    device_years = [2022] * t.devices_approved + [2021, 2021, 2020] + [None] * 5
     for i, year in enumerate(device_years, start=1):
         org = rng.choice(bio)
         rows.append(
@@ -177,23 +206,28 @@ def pipeline(rng: random.Random, reg: Register, t: Targets) -> list[dict[str, An
 def investment(
     rng: random.Random, reg: Register, t: Targets
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Return the deals (plus undisclosed and other-track ones) and the city totals."""
+    """Return the deals of 2020-2022 (plus undisclosed and other-track ones) and city totals."""
     pool = rng.sample(reg.enterprises(), t.deal_companies + 9 + 5 + 50)
     funded, rest = pool[: t.deal_companies], pool[t.deal_companies :]
     hidden, other, funded21 = rest[:9], rest[9:14], rest[14:]
     rows: list[dict[str, Any]] = []
 
     def deals(
-        year: int, companies: list[Org], count: int, total: Decimal, **kw: Any
+        year: int,
+        companies: list[Org],
+        count: int,
+        total: Decimal,
+        r: random.Random = rng,
+        **kw: Any,
     ) -> None:
         chosen = companies + [
-            rng.choice(companies) for _ in range(count - len(companies))
+            r.choice(companies) for _ in range(count - len(companies))
         ]
         tracks = {
-            o.code: kw.get("track") or rng.choices(TRACKS, _TRACK_WEIGHTS)[0]
+            o.code: kw.get("track") or r.choices(TRACKS, _TRACK_WEIGHTS)[0]
             for o in companies
         }
-        amounts = split(total, [rng.paretovariate(1.3) for _ in chosen])
+        amounts = split(total, [r.paretovariate(1.3) for _ in chosen])
         for org, amount in zip(chosen, amounts, strict=True):
             rows.append(
                 {
@@ -201,9 +235,9 @@ def investment(
                     "company": org.name,
                     "credit_code": org.code,
                     "track": tracks[org.code],
-                    "round": rng.choice(_ROUNDS),
+                    "round": r.choice(_ROUNDS),
                     "amount": amount,
-                    "deal_date": day(rng, year),
+                    "deal_date": day(r, year),
                     "disclosed": kw.get("disclosed", True),
                 }
             )
@@ -213,9 +247,15 @@ def investment(
     deals(2022, hidden, 9, Decimal(300_000), disclosed=False)
     deals(2022, other, 5, Decimal(150_000), track="其他")
     deals(2021, funded21, 58, Decimal(3_400_000))
+    early = random.Random(EARLIER_SEED + 1)
+    deals(2020, early.sample(reg.enterprises(), 42), 49, Decimal(2_550_000), early)
     city22 = (total22 / (t.city_share_pct / 100)).quantize(_CENT)
     city = []
-    for year, total in ((2022, city22), (2021, Decimal(12_000_000))):
+    for year, total in (
+        (2022, city22),
+        (2021, Decimal(12_000_000)),
+        (2020, Decimal(9_600_000)),
+    ):
         city.append({"year": year, "track": "全部", "amount": total})
         for track, part in zip(TRACKS, split(total, list(_TRACK_WEIGHTS)), strict=True):
             city.append({"year": year, "track": track, "amount": part})
@@ -223,18 +263,20 @@ def investment(
 
 
 def customs(rng: random.Random, t: Targets) -> list[dict[str, Any]]:
-    """Return one row per working day and kind, 2021 and 2022 up to ``customs_end``."""
+    """Return one row per working day and kind, 2020 to 2022 (2022 to ``customs_end``)."""
     rows: list[dict[str, Any]] = []
-    for first, last, totals in (
-        (date(2021, 1, 4), date(2021, 12, 31), {"便捷通关": 351, "保税仓库": 268}),
-        (date(2022, 1, 4), t.customs_end, t.customs_tickets),
+    early = random.Random(EARLIER_SEED + 2)
+    for r, first, last, totals in (
+        (early, date(2020, 1, 2), date(2020, 12, 31), CUSTOMS_TICKETS[2020]),
+        (rng, date(2021, 1, 4), date(2021, 12, 31), CUSTOMS_TICKETS[2021]),
+        (rng, date(2022, 1, 4), t.customs_end, t.customs_tickets),
     ):
         days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
         days = [d for d in days if d.weekday() < 5]
         for kind, total in totals.items():
             counts = [0] * len(days)
             for _ in range(total):
-                counts[rng.randrange(len(days))] += 1
+                counts[r.randrange(len(days))] += 1
             rows += [
                 {"op_date": d, "kind": kind, "tickets": c}
                 for d, c in zip(days, counts, strict=True)
@@ -243,37 +285,43 @@ def customs(rng: random.Random, t: Targets) -> list[dict[str, Any]]:
 
 
 def enrolments(rng: random.Random, reg: Register, t: Targets) -> list[dict[str, Any]]:
-    """Return pilot enrolments, some from 2021 and the rest from 2022."""
+    """Return pilot enrolments: the first in 2020, more in 2021 and the rest in 2022."""
     rows = []
-    for programme, tag, total, new in (
-        ("生物医药特殊物品白名单", "生物医药", t.biomed_whitelist, 4),
-        ("集成电路设计全程保税", "集成电路", t.ic_bonded, 3),
+    for programme, tag, total, new, first in (
+        ("生物医药特殊物品白名单", "生物医药", t.biomed_whitelist, 4, 2),
+        ("集成电路设计全程保税", "集成电路", t.ic_bonded, 3, 1),
     ):
         for i, org in enumerate(rng.sample(reg.enterprises(tag=tag), total)):
+            year = 2022 if i < new else 2020 if i >= total - first else 2021
             rows.append(
                 {
                     "enterprise": org.name,
                     "credit_code": org.code,
                     "programme": programme,
-                    "enrol_date": day(rng, 2022 if i < new else 2021),
+                    "enrol_date": day(rng, year),
                 }
             )
     return rows
 
 
 def talent(rng: random.Random, reg: Register, t: Targets) -> list[dict[str, Any]]:
-    """Return survey rows for 2021 (94 % of the 2022 headcounts) and 2022."""
+    """Return survey rows for 2020 (88 %), 2021 (94 % of the 2022 headcounts) and 2022."""
     groups: dict[str, list[Org]] = {}
     for org in reg.enterprises():
         industry = org.tags[0] if org.tags[0] in t.employees_by_industry else "其他"
         groups.setdefault(industry, []).append(org)
     rest = t.employees - sum(t.employees_by_industry.values())
     rows = []
-    for year, factor in ((2021, Decimal("0.94")), (2022, Decimal(1))):
+    early = random.Random(EARLIER_SEED + 3)
+    for year, factor, r in (
+        (2021, Decimal("0.94"), rng),
+        (2022, Decimal(1), rng),
+        (2020, Decimal("0.88"), early),
+    ):
         year_rows = []
         for industry, total in [*t.employees_by_industry.items(), ("其他", rest)]:
-            orgs = rng.sample(groups[industry], int(len(groups[industry]) * 0.75))
-            weights = [rng.paretovariate(1.2) for _ in orgs]
+            orgs = r.sample(groups[industry], int(len(groups[industry]) * 0.75))
+            weights = [r.paretovariate(1.2) for _ in orgs]
             counts = split_int(int(total * factor) - 3 * len(orgs), weights)
             year_rows += [
                 {
@@ -285,7 +333,7 @@ def talent(rng: random.Random, reg: Register, t: Targets) -> list[dict[str, Any]
                 }
                 for o, c in zip(orgs, counts, strict=True)
             ]
-        weights = [r["employees"] * rng.uniform(0.7, 1.3) for r in year_rows]
+        weights = [row["employees"] * r.uniform(0.7, 1.3) for row in year_rows]
         masters = split_int(int(t.masters * factor), weights)
         doctors = split_int(int(t.doctorates * factor), weights)
         for row, m, d in zip(year_rows, masters, doctors, strict=True):
