@@ -26,7 +26,7 @@ __all__ = ["RELEASED_STATUS", "diff_values", "read_releases", "release_period"]
 RELEASED_STATUS = "final"
 _COLUMNS = (
     "indicator_id, dimensions, reference_period, reference_period_en, ref_start, "
-    "ref_end, value, unit, status, definition_hash, computed_at, sources"
+    "ref_end, value, unit, status, definition_hash, computed_at, sources, previous, yoy"
 )
 
 
@@ -71,7 +71,7 @@ def release_period(
         con.execute(
             "INSERT INTO release_values SELECT ?, indicator_id, dimensions, "
             "reference_period, reference_period_en, ref_start, ref_end, value, unit, "
-            "?, definition_hash, computed_at, sources FROM indicator_values "
+            "?, definition_hash, computed_at, sources, previous, yoy FROM indicator_values "
             "WHERE period = ?",
             [release_id, RELEASED_STATUS, label],
         )
