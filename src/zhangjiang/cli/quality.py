@@ -105,13 +105,13 @@ def explain_(
 def _print_table(found: list[QualityWarning]) -> None:
     table = Table()
     table.add_column("编号 id", no_wrap=True)  # ids are copied into `quality explain`
-    table.add_column("规则 rule")
     table.add_column("报告期 period", no_wrap=True)
-    table.add_column("阻断 blocking")
-    table.add_column("说明 message", ratio=3)
-    table.add_column("审核说明 explanation", ratio=1)
+    table.add_column("规则 rule", overflow="fold")
+    table.add_column("说明 message", ratio=3, overflow="fold")
+    table.add_column("审核说明 explanation", ratio=1, overflow="fold")
     for w in found:
         rule = RULES[w.rule]
+        kind = "[red]阻断 blocking[/red]" if w.blocking else "提示 notice"
         explained = (
             f"{w.explanation['text']}\n— {w.explanation['by']}"
             if w.explanation
@@ -119,9 +119,8 @@ def _print_table(found: list[QualityWarning]) -> None:
         )
         table.add_row(
             w.id,
-            f"{rule.title_zh}\n{rule.title_en}",
             w.period,
-            "是 yes" if w.blocking else "否 no",
+            f"{rule.title_zh}\n{rule.title_en}\n{kind}",
             escape(f"{w.message_zh}\n{w.message_en}"),
             escape(explained),
         )
