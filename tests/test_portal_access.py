@@ -184,6 +184,19 @@ MATRIX: list[tuple[str, str, str, dict[str, int]]] = [
     ("GET", "/portal/releases", "/portal/releases", _by_role(303, 403, 403, 200, 403)),
     # Releasing an unchanged period: 409 for the statistician, nothing released.
     ("POST", "/portal/releases", "/portal/releases", _by_role(401, 403, 403, 409, 403)),
+    (
+        "GET",
+        "/api/v1/portal/quality",
+        "/api/v1/portal/quality?period=2024",
+        _by_role(401, 403, 403, 200, 403),
+    ),
+    # Explaining an unknown warning: 404 for the statistician, nothing recorded.
+    (
+        "POST",
+        "/portal/quality/explain",
+        "/portal/quality/explain",
+        _by_role(401, 403, 403, 404, 403),
+    ),
     ("GET", "/portal/users", "/portal/users", _by_role(303, 403, 403, 403, 200)),
     ("POST", "/portal/users", "/portal/users", _by_role(401, 403, 403, 403, 303)),
     ("GET", "/portal/audit", "/portal/audit", _by_role(303, 403, 403, 403, 200)),
@@ -201,6 +214,7 @@ SEPARATE = {("POST", "/logout")}
 _BODIES: dict[str, dict[str, Any]] = {
     "/portal/compute": {"data": {"period": "2024"}},
     "/portal/releases": {"data": {"period": "2024", "note": "unchanged"}},
+    "/portal/quality/explain": {"data": {"warning_id": "q-000000000000", "text": "x"}},
     "/portal/users": {"data": {"name": "view1", "action": "update"}},
     "/login": {"data": {"username": "nobody", "password": "wrong-password-x"}},
     "/portal/batches/{batch_id}/reject": {"data": {"reason": "test"}},

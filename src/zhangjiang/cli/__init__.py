@@ -16,6 +16,7 @@ for _module in (
     "hpc",
     "users",
     "export",
+    "quality",
 ):
     try:
         importlib.import_module(f"zhangjiang.cli.{_module}")

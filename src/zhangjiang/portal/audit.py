@@ -25,6 +25,7 @@ AUDIT_ACTIONS: dict[str, tuple[str, str]] = {
     "reject": ("驳回批次", "rejected a batch"),
     "compute": ("计算指标", "computed indicators"),
     "release": ("发布数据", "released figures"),
+    "quality-explain": ("填写审核说明", "explained a data-quality warning"),
     "user-add": ("新增用户", "added a user"),
     "user-change": ("修改用户", "changed a user"),
 }

@@ -4,6 +4,8 @@
 ``release_values`` under a new row of ``releases`` (version 1, 2, ... per period). A later
 version is an amendment: its ``changes`` list what differs from the version before
 (indicator, dimensions, old → new), computed, never typed. Nothing is updated or deleted.
+A period with a blocking data-quality warning that has no explanation is refused
+(``zhangjiang.quality``).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from zhangjiang.indicators import load_builtin
 from zhangjiang.indicators.engine import value_record
 from zhangjiang.periods import parse_period
 from zhangjiang.phrasing.numbers import tidy
+from zhangjiang.quality import refuse_unexplained
 from zhangjiang.store import Store
 from zhangjiang.store.duckdb import Connection, fetch_dicts, now
 
@@ -26,14 +29,19 @@ __all__ = ["RELEASED_STATUS", "diff_values", "read_releases", "release_period"]
 RELEASED_STATUS = "final"
 _COLUMNS = (
     "indicator_id, dimensions, reference_period, reference_period_en, ref_start, "
-    "ref_end, value, unit, status, definition_hash, computed_at, sources"
+    "ref_end, value, unit, status, definition_hash, computed_at, sources, previous, yoy"
 )
 
 
 def release_period(
     store: Store, period: str, user: str, note: str = ""
 ) -> dict[str, Any]:
-    """Freeze the working values of ``period`` as its next version; return the release."""
+    """Freeze the working values of ``period`` as its next version; return the release.
+
+    Refused (ReleaseError) when the period has no values, is unchanged since its last
+    version, or has a blocking data-quality warning, within it, without an explanation
+    (``UnexplainedWarningsError``, listing them).
+    """
     label = parse_period(period).label
     with store.transaction() as con:
         current = fetch_dicts(
@@ -67,6 +75,8 @@ def release_period(
                     f"period {label} is unchanged since version {last[0]['version']}: "
                     "nothing to amend"
                 )
+        # 数据审核: a flagged figure is published only with a written explanation on file.
+        refuse_unexplained(con, label)
         release_id = _insert_release(con, label, version, user, note, changes)
         con.execute(
             "INSERT INTO release_values SELECT ?, indicator_id, dimensions, "

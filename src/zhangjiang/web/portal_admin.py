@@ -1,5 +1,5 @@
-"""Portal pages for statisticians (compute, release) and admins (users, audit log),
-and the public list of releases with their change notes."""
+"""Portal pages for statisticians (compute, data review, release) and admins (users,
+audit log), and the public list of releases with their change notes."""
 
 from __future__ import annotations
 
@@ -9,12 +9,14 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from zhangjiang.errors import StoreBusyError
 from zhangjiang.indicators import compute
 from zhangjiang.periods import parse_period
 from zhangjiang.portal import audit
 from zhangjiang.portal.accounts import ROLES, add_user, list_users, update_user
 from zhangjiang.portal.auth import client_address, require_csrf, require_role
 from zhangjiang.portal.releases import release_period
+from zhangjiang.quality import RULES, QualityError, UnknownWarningError, explain, review
 from zhangjiang.snapshot import Snapshot, write_snapshot
 from zhangjiang.web.calls import begin
 from zhangjiang.web.figures import dimension_label
@@ -22,7 +24,7 @@ from zhangjiang.web.i18n import label, pick
 from zhangjiang.web.portal import html_page, signed_in, to_login
 from zhangjiang.web.site import dump_json
 
-__all__ = ["releases_list", "router"]
+__all__ = ["quality_dict", "releases_list", "router"]
 
 router = APIRouter(include_in_schema=False)
 
@@ -74,13 +76,74 @@ async def releases_staff(request: Request, period: str | None = None) -> Respons
     if who.user is None:
         return to_login(c)
     require_role(who, "statistician")
+    chosen = period or c.snap.latest_period
     page = {
         **releases_list(c.snap, c.lang),
         "title": pick(c.lang, "计算与发布", "Compute and release"),
-        "chosen": period or c.snap.latest_period,
+        "chosen": chosen,
         "periods": list(reversed(c.snap.periods)),
+        "quality": await run_in_threadpool(quality_dict, c.site.store, chosen, c.lang),
     }
     return html_page(c, who, "portal_releases.html.j2", page)
+
+
+@router.get("/api/v1/portal/quality")
+async def quality_json(request: Request, period: str | None = None) -> Response:
+    """数据审核警告 / The data-quality warnings of a period (statisticians only)."""
+    c, who = await signed_in(request)
+    require_role(who, "statistician")
+    chosen = parse_period(period).label if period else None
+    found = await run_in_threadpool(review, c.site.store, chosen)
+    return Response(
+        dump_json(
+            {
+                "ok": True,
+                "period": chosen,
+                "count": len(found),
+                "warnings": [w.to_dict() for w in found],
+            }
+        ),
+        media_type="application/json",
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+@router.post("/portal/quality/explain")
+async def explain_warning(request: Request) -> Response:
+    """Record the explanation (审核说明) of a data-quality warning."""
+    c, who = await signed_in(request)
+    user = require_role(who, "statistician")
+    await require_csrf(request, who)
+    form = await request.form()
+    warning_id = str(form.get("warning_id") or "").strip()
+    text = str(form.get("text") or "").strip()[:2000]
+    try:
+        warning = await run_in_threadpool(
+            explain, c.site.store, warning_id, text, user.name
+        )
+    except UnknownWarningError as exc:
+        raise HTTPException(404, str(exc)) from None
+    except QualityError as exc:
+        raise HTTPException(400, str(exc)) from None
+    await run_in_threadpool(
+        audit.record,
+        c.site.state,
+        user.name,
+        "quality-explain",
+        warning.id,
+        {
+            "text": text,
+            "rule": warning.rule,
+            "indicator": warning.indicator,
+            "form": warning.form,
+            "dimensions": warning.dimensions,
+            "period": warning.period,
+        },
+        client_address(request),
+    )
+    back = str(form.get("period") or "")
+    query = f"?period={parse_period(back).label}" if back else ""
+    return RedirectResponse(f"/portal/releases{query}#quality", status_code=303)
 
 
 @router.post("/portal/releases")
@@ -200,6 +263,26 @@ async def audit_json(request: Request) -> Response:
         media_type="application/json",
         headers={"Cache-Control": "no-store"},
     )
+
+
+def quality_dict(store: Any, period: str | None, lang: str) -> dict[str, Any]:
+    """Return the data-quality warnings of ``period`` as the release page shows them."""
+    if not period:
+        return {"period": None, "warnings": [], "open": 0, "busy": False}
+    try:
+        found = review(store, period)
+    except StoreBusyError:  # another process writes the store: say so, do not fail
+        return {"period": period, "warnings": [], "open": 0, "busy": True}
+    warnings = [
+        {
+            **w.to_dict(),
+            "rule_title": pick(lang, RULES[w.rule].title_zh, RULES[w.rule].title_en),
+            "message": pick(lang, w.message_zh, w.message_en),
+        }
+        for w in found
+    ]
+    unexplained = sum(1 for w in found if w.blocking and w.explanation is None)
+    return {"period": period, "warnings": warnings, "open": unexplained, "busy": False}
 
 
 def releases_list(snap: Snapshot, lang: str) -> dict[str, Any]:
