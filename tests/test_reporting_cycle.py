@@ -93,6 +93,8 @@ def test_a_november_december_file_adds_to_january_october(store, settings, tmp_p
     }
     assert batches[first.batch_id] == "loaded"
     assert [s["batch_id"] for s in stale_inputs(store)] == [second.batch_id]
+    stale_report, _ = render_report(store, "2022", fmt="md")
+    assert "上次计算后输入数据有变化" in stale_report and "nov-dec.csv" in stale_report
 
     compute(store)
     assert stale_inputs(store) == []

@@ -214,7 +214,7 @@ def _report(results: list[IngestResult], fmt: OutputFormat) -> None:
             highlight=False,
         )
         if r.plan is not None:
-            _print_plan(r.plan)
+            _print_plan(r.plan, summary=r.plan.summary()[0] not in r.message_zh)
         for p in r.problems:
             tag = "错误 error" if p.is_error else "警告 warning"
             target.print(
@@ -227,10 +227,11 @@ def _report(results: list[IngestResult], fmt: OutputFormat) -> None:
 _PLAN_ROWS = 12
 
 
-def _print_plan(plan: CellPlan) -> None:
+def _print_plan(plan: CellPlan, summary: bool) -> None:
     """Print what loading does to the cells: the counts, then the replaced ones."""
-    zh, en = plan.summary()
-    console.print(f"  {escape(zh)}\n  {escape(en)}", highlight=False)
+    if summary:
+        zh, en = plan.summary()
+        console.print(f"  {escape(zh)}\n  {escape(en)}", highlight=False)
     for (period, reporter), old in plan.replaced[:_PLAN_ROWS]:
         who = f" · {reporter}" if reporter else ""
         console.print(

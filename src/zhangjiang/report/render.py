@@ -12,6 +12,7 @@ from zhangjiang.indicators import load_builtin
 from zhangjiang.periods import parse_period
 from zhangjiang.phrasing import phrase_growth
 from zhangjiang.report.figures import GAP, FigureBook, Gap
+from zhangjiang.staleness import stale_inputs, staleness_notice
 from zhangjiang.store import Store
 
 __all__ = ["Report", "build_markdown", "skeleton_lines"]
@@ -36,6 +37,7 @@ class Report:
     gaps: list[Gap] = field(default_factory=list)
     used: list[dict[str, Any]] = field(default_factory=list)
     synthetic: bool = False
+    stale: list[dict[str, Any]] = field(default_factory=list)
 
 
 def build_markdown(
@@ -47,6 +49,7 @@ def build_markdown(
     body = _drop_gap_lines(text)
     synthetic = _is_synthetic(store, book)
     report = Report(period, lang, body, book.gaps, book.used, synthetic)
+    report.stale = stale_inputs(store)
     report.markdown = _appendices(report, lineage)
     return report
 
@@ -152,6 +155,9 @@ def _appendices(report: Report, lineage: bool) -> str:
             if zh
             else "> Note: this report was generated from synthetic demo data; its figures are not real statistics.\n"
         )
+    notice = staleness_notice(report.stale)
+    if notice is not None:
+        parts.append(f"> {notice[0] if zh else notice[1]}\n")
     parts.append(report.markdown)
     if report.gaps:
         parts.append("\n## 数据缺口\n\n" if zh else "\n## Data gaps\n\n")
