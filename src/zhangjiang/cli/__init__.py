@@ -16,6 +16,7 @@ for _module in (
     "hpc",
     "users",
     "export",
+    "status",
 ):
     try:
         importlib.import_module(f"zhangjiang.cli.{_module}")
