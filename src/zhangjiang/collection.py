@@ -179,9 +179,9 @@ def status(
         every = {f.name: _cells(con, f) for f in obligation_forms()}
         registers = _Registers.read(con)
         names = _own_names(con, chosen) | registers.names
-    months = _months(every, asked, today)
     rows: list[StatusRow] = []
     for form in chosen:
+        months = _months(every, asked, today, form)
         cells = every[form.name]
         history = _History(cells)
         present: dict[str, set[str]] = defaultdict(set)
@@ -293,20 +293,29 @@ def _state(cell: _Cell | None, due: date | None, owed: bool) -> str | None:
 Month = tuple[int, int]
 
 
-def _months(every: dict[str, Cells], asked: Period | None, today: date) -> list[Month]:
-    """Return the months the listing covers (see ``status``)."""
-    labels = [p for cells in every.values() for (p, _) in cells]
-    ends = [_last_month(p) for p in labels if len(p) > 4]  # months and quarters
-    latest = max(ends) if ends else max((_last_month(p) for p in labels), default=None)
+def _months(
+    every: dict[str, Cells], asked: Period | None, today: date, form: Form
+) -> list[Month]:
+    """Return the months ``form``'s listing covers (see ``status``).
+
+    Without a period: from January of the first year with data through the latest month
+    with data of a form submitted per period. Job logs (append-mode forms) extend only
+    their own listing: their rows fall in the month a job ended, so a December log
+    reaches a few records into January, which asks nobody else for January.
+    """
+    periodic = {n: c for n, c in every.items() if get_form(n).mode == "replace"}
+    latest = _latest(periodic) or _latest(every)
     if asked is None:
-        if latest is None:
+        own = _latest({form.name: every[form.name]})
+        end = max(m for m in (latest, own) if m is not None) if latest else None
+        if end is None:
             return []
-        first = min(int(p[:4]) for p in labels)
+        first = min(int(p[:4]) for cells in every.values() for (p, _) in cells)
         return [
             (y, m)
-            for y in range(first, latest[0] + 1)
+            for y in range(first, end[0] + 1)
             for m in range(1, 13)
-            if (y, m) <= latest
+            if (y, m) <= end
         ]
     months = []
     day = asked.start
@@ -317,6 +326,13 @@ def _months(every: dict[str, Cells], asked: Period | None, today: date) -> list[
             months.append(month)
         day = date(day.year + (day.month == 12), day.month % 12 + 1, 1)
     return months
+
+
+def _latest(every: dict[str, Cells]) -> Month | None:
+    """Return the latest month with data (months and quarters first, then years)."""
+    labels = [p for cells in every.values() for (p, _) in cells]
+    ends = [_last_month(p) for p in labels if len(p) > 4]
+    return max(ends) if ends else max((_last_month(p) for p in labels), default=None)
 
 
 def _form_periods(form: Form, months: list[Month]) -> list[str]:
