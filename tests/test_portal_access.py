@@ -184,6 +184,14 @@ MATRIX: list[tuple[str, str, str, dict[str, int]]] = [
     ("GET", "/portal/releases", "/portal/releases", _by_role(303, 403, 403, 200, 403)),
     # Releasing an unchanged period: 409 for the statistician, nothing released.
     ("POST", "/portal/releases", "/portal/releases", _by_role(401, 403, 403, 409, 403)),
+    # Collection status: operators see their own obligations, statisticians all.
+    ("GET", "/portal/status", "/portal/status", _by_role(303, 403, 200, 200, 403)),
+    (
+        "GET",
+        "/api/v1/portal/status",
+        "/api/v1/portal/status",
+        _by_role(401, 403, 200, 200, 403),
+    ),
     ("GET", "/portal/users", "/portal/users", _by_role(303, 403, 403, 403, 200)),
     ("POST", "/portal/users", "/portal/users", _by_role(401, 403, 403, 403, 303)),
     ("GET", "/portal/audit", "/portal/audit", _by_role(303, 403, 403, 403, 200)),

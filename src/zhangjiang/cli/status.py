@@ -78,10 +78,10 @@ def _table(form: Form, rows: list[StatusRow]) -> Table:
         else ""
     )
     table = Table(
-        "报送单位 reporter",
+        Column("报送单位 reporter", min_width=18),  # a credit code in one piece
         Column("报告期 period", no_wrap=True),
         "状态 state",
-        Column("收到 received", no_wrap=True),
+        Column("收到 received", min_width=10),
         Column("截止 due", no_wrap=True),
         "批次 batches",
         title=escape(f"{form.zh} / {form.en} ({form.name}){due}"),
@@ -91,7 +91,7 @@ def _table(form: Form, rows: list[StatusRow]) -> Table:
         zh, en = STATES[r.state]
         who = r.reporter or "—"
         if r.reporter_name:
-            who += f" {r.reporter_name}"
+            who += f"\n{r.reporter_name}"
         late = f" +{r.days_late}d" if r.days_late else ""
         batches = ", ".join(map(str, r.batch_ids)) or "—"
         if r.pending_batch_ids:
@@ -100,7 +100,7 @@ def _table(form: Form, rows: list[StatusRow]) -> Table:
         table.add_row(
             escape(who),
             r.period,
-            f"{zh} {en}{late}",
+            f"{zh}\n{en}{late}",
             r.received_at.strftime("%Y-%m-%d %H:%M") if r.received_at else "—",
             r.due_date.isoformat() if r.due_date else "—",
             batches,
