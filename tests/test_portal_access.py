@@ -196,6 +196,13 @@ MATRIX: list[tuple[str, str, str, dict[str, int]]] = [
         "/portal/quality/explain",
         "/portal/quality/explain",
         _by_role(401, 403, 403, 404, 403),
+    # Collection status: operators see their own obligations, statisticians all.
+    ("GET", "/portal/status", "/portal/status", _by_role(303, 403, 200, 200, 403)),
+    (
+        "GET",
+        "/api/v1/portal/status",
+        "/api/v1/portal/status",
+        _by_role(401, 403, 200, 200, 403),
     ),
     ("GET", "/portal/users", "/portal/users", _by_role(303, 403, 403, 403, 200)),
     ("POST", "/portal/users", "/portal/users", _by_role(401, 403, 403, 403, 303)),

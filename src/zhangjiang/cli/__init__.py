@@ -17,6 +17,7 @@ for _module in (
     "users",
     "export",
     "quality",
+    "status",
 ):
     try:
         importlib.import_module(f"zhangjiang.cli.{_module}")

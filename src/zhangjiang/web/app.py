@@ -21,7 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from zhangjiang import __version__
 from zhangjiang.config import Settings, load_settings
 from zhangjiang.errors import StoreError
-from zhangjiang.web import api, portal, portal_admin, views
+from zhangjiang.web import api, portal, portal_admin, portal_status, views
 from zhangjiang.web.errors import install_error_handlers
 from zhangjiang.web.site import Site
 
@@ -80,6 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(views.router)
     app.include_router(portal.router)
     app.include_router(portal_admin.router)
+    app.include_router(portal_status.router)
     app.add_api_route("/static/vendor/plotly.min.js", _plotly, include_in_schema=False)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(_SecurityHeaders)
