@@ -196,6 +196,7 @@ MATRIX: list[tuple[str, str, str, dict[str, int]]] = [
         "/portal/quality/explain",
         "/portal/quality/explain",
         _by_role(401, 403, 403, 404, 403),
+    ),
     # Collection status: operators see their own obligations, statisticians all.
     ("GET", "/portal/status", "/portal/status", _by_role(303, 403, 200, 200, 403)),
     (
