@@ -95,9 +95,26 @@ def test_shared_sample_parses(
     assert sorted(numbers) == list(range(1, n_pubs + n_problems + 1))
 
 
+# Real exports whose readers are issue #17's work (CNKI NoteExpress, Scopus CSV, Web of
+# Science plain text) and the bibliographies its tests compare with: listed by name, so a
+# sample that nobody accounts for still fails the test below.
+AWAITING_READERS = {
+    "cnki2bibtex_ChineseColon.net",
+    "cnki2bibtex_Classic5Test.net",
+    "cnki2bibtex_CoverAllTest15Entries.net",
+    "cnki2bibtex_mixed.net",
+    "expected_cnki2bibtex_title_ChineseColon.bib",
+    "expected_cnki2bibtex_title_Classic5Test.bib",
+    "expected_cnki2bibtex_title_CoverAllTest15Entries.bib",
+    "expected_cnki2bibtex_title_mixed.bib",
+    "metaknowledge_scopus_testing.csv.scopus",
+    "metaknowledge_testFile.isi",
+}
+
+
 def test_every_shared_sample_is_covered() -> None:
     on_disk = {p.name for p in SAMPLES.iterdir() if p.name != "SOURCES.md"}
-    assert on_disk == {case[0] for case in SAMPLE_CASES}
+    assert on_disk - AWAITING_READERS == {case[0] for case in SAMPLE_CASES}
 
 
 def test_scopus_ris() -> None:
