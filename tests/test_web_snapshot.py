@@ -303,3 +303,36 @@ def test_several_periods_give_trends_and_time_charts(
         html = client.get("/").text
         assert '<svg class="spark"' in html
         assert client.get("/api/v1/overview?period=2021").json()["period"] == "2021"
+
+
+def test_released_figures_are_not_marked_stale_for_the_public() -> None:
+    from zhangjiang.snapshot import Snapshot
+
+    value = {
+        "id": "projects.count",
+        "dimensions": {},
+        "period": "2022",
+        "value": 3,
+    }
+    stale = [
+        {"batch_id": 7, "dataset": "projects", "file": "p.csv", "change": "loaded"}
+    ]
+    data = {
+        "periods": ["2022-12", "2022"],
+        "indicators": [],
+        "forms": [],
+        "batches": [],
+        "values": [value, {**value, "period": "2022-12"}],
+        "stale_inputs": stale,
+        "releases": [],
+    }
+    working = Snapshot(data, "1")
+    assert working.latest_period == "2022"
+    assert working.public().stale_inputs == stale, "before a release: working values"
+    released = Snapshot(
+        {**data, "releases": [{"period": "2022", "latest": True, "values": [value]}]},
+        "2",
+    )
+    assert released.stale_inputs == stale, "statisticians see the working values"
+    assert released.public().stale_inputs == []
+    assert released.public().periods == ["2022"]

@@ -85,7 +85,7 @@ def build_snapshot(store: Store) -> dict[str, Any]:
         "forms": [form.model_dump(mode="json") for form in FORMS.values()],
         "records": records,
         "releases": [_jsonable(r) for r in read_releases(store)],
-        "stale_inputs": [_jsonable(s) for s in stale_inputs(store)],
+        "stale_inputs": [_jsonable(s) for s in _stale_inputs(store)],
     }
 
 
@@ -344,6 +344,18 @@ def _read_records(store: Store) -> dict[str, list[dict[str, Any]]]:
             for form in wanted
             if form.view in views
         }
+
+
+def _stale_inputs(store: Store) -> list[dict[str, Any]]:
+    # A database last migrated before computes were recorded has nothing to compare.
+    with store.connect(read_only=True) as con:
+        tables = {
+            r["table_name"]
+            for r in fetch_dicts(
+                con, "SELECT table_name FROM information_schema.tables"
+            )
+        }
+    return stale_inputs(store) if "compute_runs" in tables else []
 
 
 def _catalogue_entry(ind: Any) -> dict[str, Any]:
