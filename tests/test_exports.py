@@ -100,6 +100,8 @@ def test_sdmx_csv_has_the_standard_columns_and_status_codes() -> None:
         "OBS_STATUS",
         "REF_PERIOD",
         "REF_PERIOD_LABEL",
+        "PREVIOUS_VALUE",
+        "YOY_PCT",
     ]
     assert [r["OBS_STATUS"] for r in rows] == ["P", "A", "M"]
     assert rows[0]["DATAFLOW"] == "ZJ:FACILITY_PAPERS(1.0)"
@@ -140,6 +142,49 @@ def test_negative_numbers_stay_numbers() -> None:
     assert sheet is not None
     header = [c.value for c in sheet[1]]
     assert sheet.cell(row=2, column=header.index("值 value") + 1).value == -4.1
+
+
+def test_every_format_carries_previous_and_yoy_of_every_period() -> None:
+    values = [
+        _value(period="2021", previous=None, yoy=None, change=None),
+        _value(
+            previous=Decimal("800"),
+            yoy=Decimal("15.875000"),
+            change=Decimal("127"),
+        ),
+        _value(
+            period="2022-01/2022-10",
+            reference_period="2022年1—10月",
+            previous=Decimal("700"),
+            yoy=Decimal("-4.1"),
+            change=Decimal("-28.7"),
+        ),
+        _value(period="2022-10", previous=Decimal("70"), yoy=0, change=0),
+    ]
+    rows = _csv_rows(to_csv(values))
+    assert [r["period"] for r in rows] == ["2021", "2022", "2022-01/2022-10", "2022-10"]
+    assert [(r["previous"], r["yoy"], r["change"]) for r in rows] == [
+        ("", "", ""),
+        ("800", "15.875", "127"),
+        ("700", "-4.1", "-28.7"),
+        ("70", "0", "0"),
+    ]
+    sheet = load_workbook(io.BytesIO(to_xlsx(values))).active
+    assert sheet is not None
+    header = [c.value for c in sheet[1]]
+    cells = list(sheet.iter_rows(min_row=2, values_only=True))
+    yoy = [r[header.index("同比(%) yoy")] for r in cells]
+    assert yoy == [None, 15.875, -4.1, 0], "numbers stay numbers, negatives too"
+    assert [r[header.index("上年同期 previous")] for r in cells][1] == 800
+    sdmx = _sdmx_rows(to_sdmx_csv(values))
+    assert [r["TIME_PERIOD"] for r in sdmx] == [
+        "2021",
+        "2022",
+        "2022-01-01/P10M",
+        "2022-10",
+    ]
+    assert [r["YOY_PCT"] for r in sdmx] == ["", "15.875", "-4.1", "0"]
+    assert sdmx[1]["PREVIOUS_VALUE"] == "800"
 
 
 def test_every_declared_format_exports() -> None:

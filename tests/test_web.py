@@ -75,6 +75,16 @@ def _some_facility(client: TestClient) -> str:
         pytest.param(
             "/api/v1/report?period=2022&lang=zh", schemas.ReportPage, id="report"
         ),
+        pytest.param(
+            "/api/v1/indicators/industry.ic_revenue/series",
+            schemas.IndicatorSeries,
+            id="series",
+        ),
+        pytest.param(
+            '/api/v1/indicators/projects.count/series?freq=year&dimensions={"round":1}',
+            schemas.IndicatorSeries,
+            id="series-filtered",
+        ),
         pytest.param("/api/v1/data", schemas.DataPage, id="data"),
         pytest.param("/api/v1/batches", schemas.BatchList, id="batches"),
         pytest.param("/api/v1/forms", schemas.FormList, id="forms"),
@@ -111,6 +121,24 @@ def test_facility_endpoint_answers_its_schema(client: TestClient) -> None:
             404,
             "unknown-indicator",
             id="export",
+        ),
+        pytest.param(
+            "/api/v1/indicators/no.such_indicator/series",
+            404,
+            "unknown-indicator",
+            id="series",
+        ),
+        pytest.param(
+            "/api/v1/indicators/projects.count/series?dimensions=round",
+            400,
+            "malformed-dimensions",
+            id="dimensions",
+        ),
+        pytest.param(
+            "/api/v1/indicators/projects.count/series?freq=week",
+            400,
+            "invalid-parameter",
+            id="freq",
         ),
         pytest.param("/api/v1/areas/nowhere", 404, "not-found", id="area"),
         pytest.param("/api/v1/facilities/nothing", 404, "not-found", id="facility"),
@@ -221,12 +249,71 @@ def test_indicator_page_has_definition_and_lineage(
     assert f'id="batch-{batch["id"]}"' in html
 
 
-def test_year_on_year_is_shown_where_declared(client: TestClient) -> None:
-    page = client.get(
-        "/api/v1/indicators/industry.ic_revenue?period=2022&lang=zh"
-    ).json()
+def test_year_on_year_comes_from_each_value(
+    client: TestClient, demo_store: Store
+) -> None:
+    stored = {
+        (v["id"], _key(v["dimensions"])): v for v in read_values(demo_store, "2022")
+    }
+    listed = client.get("/api/v1/indicators?period=2022&lang=zh").json()
+    growing = [
+        (i["id"], row)
+        for i in listed["indicators"]
+        for row in i["values"]
+        if row["yoy"] is not None
+    ]
+    assert len(growing) >= 5, "the demo has values of 2022 with a previous year"
+    for indicator_id, row in growing:
+        value = stored[indicator_id, _key(row["dimensions"])]
+        assert _number(row["yoy"]["value"]) == _number(value["yoy"])
+        assert _number(row["previous"]) == _number(value["previous"])
+        assert row["yoy"]["display"].startswith("同比")
+    indicator_id, row = growing[0]
+    page = client.get(f"/api/v1/indicators/{indicator_id}?period=2022").json()
     assert page["indicator"]["yoy"] is True
-    assert page["values"][0]["yoy"]["display"].startswith("同比")
+    assert any(v["yoy"] == row["yoy"] for v in page["values"])
+    html = client.get(f"/indicator/{indicator_id}?period=2022").text
+    assert '<th scope="col">同比</th>' in html
+    assert row["yoy"]["display"] in html
+    # A value without a previous year shows none, even where a growth indicator exists.
+    for i in listed["indicators"]:
+        for row in i["values"]:
+            if stored[i["id"], _key(row["dimensions"])]["previous"] is None:
+                assert row["yoy"] is None
+
+
+def test_series_endpoint_gives_the_years_and_months_of_a_value(
+    client: TestClient, demo_store: Store
+) -> None:
+    body = client.get("/api/v1/indicators/industry.ic_revenue/series").json()
+    (series,) = body["series"]
+    periods = [p["period"] for p in series["points"]]
+    stored = {
+        v["period"]: v
+        for v in read_values(demo_store, ids=["industry.ic_revenue"])
+        if "/" not in v["period"]
+    }
+    assert sorted(periods) == sorted(stored), "every year and month, no ranges"
+    assert periods[0] == min(p for p in stored if len(p) == 4), "years come first"
+    assert {p["freq"] for p in series["points"]} == {"year", "month"}
+    for point in series["points"]:
+        assert _number(point["value"]) == _number(stored[point["period"]]["value"])
+    months = client.get(
+        "/api/v1/indicators/industry.ic_revenue/series?freq=month"
+    ).json()
+    assert {p["freq"] for s in months["series"] for p in s["points"]} == {"month"}
+    ranges = client.get(
+        "/api/v1/indicators/industry.ic_revenue/series?freq=range"
+    ).json()
+    assert all("/" in p["period"] for s in ranges["series"] for p in s["points"])
+    one = client.get(
+        '/api/v1/indicators/projects.count/series?dimensions={"round": 1}'
+    ).json()
+    assert [s["dimensions"] for s in one["series"]] == [{"round": 1}]
+    none = client.get(
+        '/api/v1/indicators/projects.count/series?dimensions={"round": 99}'
+    ).json()
+    assert none["series"] == []
 
 
 def test_language_is_remembered_in_a_cookie(demo_store: Store) -> None:
@@ -328,6 +415,7 @@ def test_openapi_documents_every_api_route(client: TestClient) -> None:
         "/api/v1/indicators/{indicator_id}.csv",
         "/api/v1/indicators/{indicator_id}.sdmx.csv",
         "/api/v1/indicators/{indicator_id}.xlsx",
+        "/api/v1/indicators/{indicator_id}/series",
         "/api/v1/report",
         "/api/v1/batches",
         "/api/v1/forms",

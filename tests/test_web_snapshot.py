@@ -90,8 +90,14 @@ def test_snapshot_holds_every_value_catalogue_batch_and_form(
     path = write_snapshot(store)
     assert path == snapshot_path(store.path) == tmp_path / "demo.duckdb.snapshot.json"
     data = json.loads(path.read_text(encoding="utf-8"))
-    assert len(data["values"]) == len(read_values(store))
-    assert data["periods"] == ["2022"]
+    values = read_values(store)
+    assert len(data["values"]) == len(values)
+    assert set(data["periods"]) == {v["period"] for v in values}
+    assert {"2022", "2022-10", "2022-01/2022-10"} <= set(data["periods"]), (
+        "years, months and years to date"
+    )
+    assert all({"previous", "yoy", "change"} <= set(v) for v in data["values"])
+    assert data["stale_inputs"] == [], "nothing changed since the compute"
     assert {b["id"] for b in data["batches"]} == {
         b["id"] for b in store.query("SELECT id FROM batches")
     }
@@ -121,11 +127,12 @@ def test_snapshot_is_built_from_the_database_when_missing(
     demo_store: Store, tmp_path: Path
 ) -> None:
     store = copy_store(demo_store, tmp_path)
-    snapshot_path(store.path).unlink()
+    snapshot_path(store.path).unlink(missing_ok=True)
     snap = SnapshotSource(store.path).current()
     assert snapshot_path(store.path).exists()
-    assert snap.latest_period == "2022"
-    assert read_snapshot(snapshot_path(store.path)).periods == ["2022"]
+    assert snap.latest_period == "2022", "the default is a year, not December"
+    assert "2022-12" in snap.periods
+    assert read_snapshot(snapshot_path(store.path)).periods == snap.periods
 
 
 def test_pages_are_served_while_another_process_holds_the_database(
@@ -268,11 +275,12 @@ def test_several_periods_give_trends_and_time_charts(
     from zhangjiang.indicators import compute
 
     store = copy_store(demo_store, tmp_path)
-    compute(store, "2021")  # rewrites the snapshot, as every compute does
+    compute(store, "2021")
+    write_snapshot(store)  # the caller of compute refreshes the snapshot
     with TestClient(create_app(Settings(db=store.path))) as client:
         overview = client.get("/api/v1/overview").json()
-        assert overview["period"] == "2022", "the latest period is the default"
-        assert overview["periods"] == ["2021", "2022"]
+        assert overview["period"] == "2022", "the latest year is the default"
+        assert [p for p in overview["periods"] if len(p) == 4] == ["2021", "2022"]
         trends = [
             f["trend"]
             for a in overview["areas"]
@@ -280,8 +288,13 @@ def test_several_periods_give_trends_and_time_charts(
             for f in c["figures"]
             if f["trend"]
         ]
-        assert trends, "a figure with values in both years draws a sparkline"
-        assert all(t["periods"] == ["2021", "2022"] for t in trends)
+        assert any(t["periods"] == ["2021", "2022"] for t in trends), (
+            "a figure with values in both years draws a sparkline"
+        )
+        assert all(set(t["periods"]) <= {"2021", "2022"} for t in trends)
+        monthly = [t["months"] for t in trends if t["months"]]
+        assert monthly, "monthly indicators draw their months"
+        assert all(len(m["periods"]) >= 2 and m["points"] for m in monthly)
         page = client.get("/api/v1/indicators/projects.count?period=2022").json()
         assert {s["period"] for s in page["series"]} == {"2021", "2022"}
         assert any(
@@ -290,3 +303,36 @@ def test_several_periods_give_trends_and_time_charts(
         html = client.get("/").text
         assert '<svg class="spark"' in html
         assert client.get("/api/v1/overview?period=2021").json()["period"] == "2021"
+
+
+def test_released_figures_are_not_marked_stale_for_the_public() -> None:
+    from zhangjiang.snapshot import Snapshot
+
+    value = {
+        "id": "projects.count",
+        "dimensions": {},
+        "period": "2022",
+        "value": 3,
+    }
+    stale = [
+        {"batch_id": 7, "dataset": "projects", "file": "p.csv", "change": "loaded"}
+    ]
+    data = {
+        "periods": ["2022-12", "2022"],
+        "indicators": [],
+        "forms": [],
+        "batches": [],
+        "values": [value, {**value, "period": "2022-12"}],
+        "stale_inputs": stale,
+        "releases": [],
+    }
+    working = Snapshot(data, "1")
+    assert working.latest_period == "2022"
+    assert working.public().stale_inputs == stale, "before a release: working values"
+    released = Snapshot(
+        {**data, "releases": [{"period": "2022", "latest": True, "values": [value]}]},
+        "2",
+    )
+    assert released.stale_inputs == stale, "statisticians see the working values"
+    assert released.public().stale_inputs == []
+    assert released.public().periods == ["2022"]

@@ -1,9 +1,12 @@
 """Export indicator values as CSV, XLSX and SDMX-CSV.
 
 Every function takes values as ``read_values`` returns them (or as the snapshot holds
-them): dicts with ``id``, titles, ``dimensions``, ``period``, reference period, ``value``,
-``unit``, ``status`` and ``sources``. Text cells that a spreadsheet would read as a formula
-(starting with = + - @, tab or carriage return) are prefixed with an apostrophe.
+them): dicts with ``id``, titles, ``dimensions``, ``period`` (a year, a month or a year to
+date), reference period, ``value``, ``unit``, ``status``, ``sources``, and ``previous``
+(the comparable value a year earlier), ``yoy`` (its change in per cent) and ``change``
+(value minus previous), which every format carries as columns. Text cells that a
+spreadsheet would read as a formula (starting with = + - @, tab or carriage return) are
+prefixed with an apostrophe.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any
 
+from zhangjiang.periods import parse_period
 from zhangjiang.phrasing.numbers import json_number, tidy
 
 __all__ = [
@@ -34,6 +38,8 @@ SDMX_AGENCY = "ZJ"
 SDMX_STATUS = {"provisional": "P", "final": "A", "estimated": "E"}
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _SDMX_ID = re.compile(r"[^A-Za-z0-9_]")
+#: The growth columns of every export, in this order.
+_GROWTH = ("previous", "yoy", "change")
 
 
 def neutralise(text: str) -> str:
@@ -59,6 +65,9 @@ def to_csv(values: Iterable[dict[str, Any]]) -> bytes:
         "unit",
         "status",
         "sources",
+        "previous",
+        "yoy",
+        "change",
     ]
     header = [
         "indicator_id",
@@ -80,6 +89,7 @@ def to_csv(values: Iterable[dict[str, Any]]) -> bytes:
             v["unit"],
             v["status"],
             " ".join(str(s) for s in v["sources"]),
+            *(_number(v.get(k)) for k in _GROWTH),
         ]
         for v in values
     ]
@@ -102,6 +112,9 @@ def to_xlsx(values: Iterable[dict[str, Any]]) -> bytes:
         "单位 unit",
         "状态 status",
         "来源批次 sources",
+        "上年同期 previous",
+        "同比(%) yoy",
+        "增减 change",
     ]
     ws.append(["指标 indicator_id", "指标名称 title_zh", "title_en", *dims, *fixed])
     for v in values:
@@ -117,6 +130,7 @@ def to_xlsx(values: Iterable[dict[str, Any]]) -> bytes:
             v["unit"],
             v["status"],
             " ".join(str(s) for s in v["sources"]),
+            *(_cell_number(v.get(k)) for k in _GROWTH),
         ]
         ws.append([neutralise(c) if isinstance(c, str) else c for c in row])
     buffer = io.BytesIO()
@@ -128,9 +142,11 @@ def to_sdmx_csv(values: Iterable[dict[str, Any]], agency: str = SDMX_AGENCY) -> 
     """Return the values as SDMX-CSV (version 1): one observation per row.
 
     DATAFLOW is ``AGENCY:INDICATOR_ID(1.0)``; each dimension is a column; TIME_PERIOD is
-    the period; UNIT_MEASURE, OBS_STATUS (P provisional, A final), REF_PERIOD (the dates
-    the value covers, ``start/end`` or the as-of date) and REF_PERIOD_LABEL are
-    attributes. UTF-8 without BOM, as SDMX tools expect.
+    the period (``2022``, ``2022-10``, or a year to date as an SDMX time range,
+    ``2022-01-01/P10M``); UNIT_MEASURE, OBS_STATUS (P provisional, A final), REF_PERIOD
+    (the dates the value covers, ``start/end`` or the as-of date), REF_PERIOD_LABEL,
+    PREVIOUS_VALUE (the comparable value a year earlier) and YOY_PCT (the change in per
+    cent) are attributes. UTF-8 without BOM, as SDMX tools expect.
     """
     values = list(values)
     dims = _dimensions(values)
@@ -141,6 +157,8 @@ def to_sdmx_csv(values: Iterable[dict[str, Any]], agency: str = SDMX_AGENCY) -> 
         "OBS_STATUS",
         "REF_PERIOD",
         "REF_PERIOD_LABEL",
+        "PREVIOUS_VALUE",
+        "YOY_PCT",
     ]
     dim_ids = [_sdmx_id(d) for d in dims]
     header = ["DATAFLOW", *_dimension_columns(dim_ids, [*fixed, "DATAFLOW"]), *fixed]
@@ -156,12 +174,14 @@ def to_sdmx_csv(values: Iterable[dict[str, Any]], agency: str = SDMX_AGENCY) -> 
             [
                 f"{agency}:{_sdmx_id(v['id'])}(1.0)",
                 *(v["dimensions"].get(d) for d in dims),
-                v["period"],
+                _sdmx_time(v["period"]),
                 _number(v["value"]),
                 v["unit"],
                 status,
                 ref,
                 v["reference_period"],
+                _number(v.get("previous")),
+                _number(v.get("yoy")),
             ]
         )
     return _write_csv(header, rows, bom=False)
@@ -264,3 +284,12 @@ def _dimension_columns(dims: list[str], fixed: list[str]) -> list[str]:
 
 def _sdmx_id(name: str) -> str:
     return _SDMX_ID.sub("_", name).upper()
+
+
+def _sdmx_time(label: str) -> str:
+    # Years and months are SDMX periods as they are; a year to date is a time range.
+    period = parse_period(label)
+    if period.kind != "range":
+        return label
+    months = period.last_month - period.start.month + 1
+    return f"{period.start.isoformat()}/P{months}M"

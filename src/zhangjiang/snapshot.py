@@ -3,8 +3,11 @@
 DuckDB lets one process write a database file, and while it holds the file no other
 process can open it, not even read-only. So the web app never reads the database while it
 serves: ``write_snapshot`` (called at the end of every compute) writes everything the pages
-show — indicator values of every period, the indicator catalogue, batches, forms and a few
-record datasets — to ``<db>.snapshot.json``, atomically (temporary file + ``os.replace``).
+show — indicator values of every period (years, months, year-to-date ranges, each with its
+comparable previous value and year-on-year change), the indicator catalogue, batches, forms,
+a few record datasets, and the inputs changed since the last compute (``stale_inputs``) — to
+``<db>.snapshot.json``, atomically (temporary file + ``os.replace``). Whoever changes the
+store rewrites it: ingest, the compute command, portal actions.
 ``SnapshotSource`` re-reads that file when it changes and builds one from the database
 (a short read-only connection, retried for a bounded time) only when none exists.
 
@@ -32,6 +35,7 @@ from zhangjiang.ingest.service import list_batches
 from zhangjiang.periods import PERIOD_RULES, parse_period
 from zhangjiang.phrasing.numbers import json_number
 from zhangjiang.portal.releases import read_releases
+from zhangjiang.staleness import stale_inputs
 from zhangjiang.store import Store
 from zhangjiang.store.duckdb import fetch_dicts
 
@@ -42,6 +46,8 @@ __all__ = [
     "Snapshot",
     "SnapshotSource",
     "build_snapshot",
+    "dimensions_key",
+    "period_kind",
     "read_snapshot",
     "snapshot_path",
     "write_snapshot",
@@ -79,6 +85,7 @@ def build_snapshot(store: Store) -> dict[str, Any]:
         "forms": [form.model_dump(mode="json") for form in FORMS.values()],
         "records": records,
         "releases": [_jsonable(r) for r in read_releases(store)],
+        "stale_inputs": [_jsonable(s) for s in _stale_inputs(store)],
     }
 
 
@@ -135,6 +142,8 @@ class Snapshot:
         self.data = data
         self.version = version
         self.periods: list[str] = list(data["periods"])
+        #: Each period's kind: ``year``, ``month`` or ``range`` (year to date).
+        self.kinds: dict[str, str] = {p: period_kind(p) for p in self.periods}
         self.indicators: dict[str, dict[str, Any]] = {
             i["id"]: i for i in data["indicators"]
         }
@@ -142,13 +151,20 @@ class Snapshot:
         self.batches: dict[int, dict[str, Any]] = {b["id"]: b for b in data["batches"]}
         self.records: dict[str, list[dict[str, Any]]] = data.get("records", {})
         self.releases: list[dict[str, Any]] = data.get("releases", [])
+        #: Batches changed since the last compute (``zhangjiang.staleness``), when written.
+        self.stale_inputs: list[dict[str, Any]] = data.get("stale_inputs", [])
         #: "staff" (working values) or "public" (released figures, see ``public``).
         self.audience = "staff"
         #: Periods whose report may be shown; None: every period.
         self.report_periods: set[str] | None = None
         self._values: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+        self._cells: dict[tuple[str, str], dict[str, dict[str, Any]]] = defaultdict(
+            dict
+        )
         for value in data["values"]:
             self._values[value["id"], value["period"]].append(value)
+            key = (value["id"], dimensions_key(value["dimensions"]))
+            self._cells[key][value["period"]] = value
 
     def public(self) -> Snapshot:
         """Return what visitors other than statisticians see.
@@ -157,6 +173,8 @@ class Snapshot:
         the first, only the latest release of each released period. Pending and rejected
         batches are never listed. The report of a period is shown only while the working
         values still equal the released ones (the report is rendered from working values).
+        Released figures are what was published, so changed inputs do not make them
+        stale: the public sees no staleness once it sees releases.
         """
         data = {
             **self.data,
@@ -169,6 +187,7 @@ class Snapshot:
         if self.releases:
             data["values"] = [v for r in latest for v in r["values"]]
             data["periods"] = sorted({r["period"] for r in latest}, key=_period_key)
+            data["stale_inputs"] = []
             report_periods = {
                 r["period"]
                 for r in latest
@@ -185,7 +204,15 @@ class Snapshot:
 
     @property
     def latest_period(self) -> str | None:
-        """Return the latest period that has values, or None when nothing is computed."""
+        """Return the period pages show by default: the latest year with values.
+
+        A month or a year-to-date range is never the default, though the December or
+        the January–December range ends with the year; without any year, the latest
+        period of any kind; None when nothing is computed.
+        """
+        years = self.periods_of("year")
+        if years:
+            return years[-1]
         return self.periods[-1] if self.periods else None
 
     @property
@@ -193,18 +220,49 @@ class Snapshot:
         """Return when the snapshot was written (ISO 8601, UTC)."""
         return str(self.data.get("generated_at", ""))
 
+    def periods_of(self, kind: str) -> list[str]:
+        """Return the periods of one kind (``year``, ``month``, ``range``), oldest first."""
+        return [p for p in self.periods if self.kinds[p] == kind]
+
     def values(self, indicator_id: str, period: str) -> list[dict[str, Any]]:
         """Return the values of one indicator for one period (one per dimension combination)."""
         return self._values.get((indicator_id, period), [])
 
-    def series(self, indicator_id: str) -> list[dict[str, Any]]:
-        """Return the values of one indicator over every period, oldest first."""
+    def series(
+        self, indicator_id: str, kinds: tuple[str, ...] | None = None
+    ) -> list[dict[str, Any]]:
+        """Return the values of one indicator over every period (of ``kinds``), oldest first."""
         return [
-            v for p in self.periods for v in self._values.get((indicator_id, p), [])
+            v
+            for p in self.periods
+            if kinds is None or self.kinds[p] in kinds
+            for v in self._values.get((indicator_id, p), [])
         ]
+
+    def cell(
+        self, indicator_id: str, dimensions: dict[str, Any]
+    ) -> dict[str, dict[str, Any]]:
+        """Return the values of one indicator and dimension combination, by period."""
+        return self._cells.get((indicator_id, dimensions_key(dimensions)), {})
 
     def _period_values(self, period: str) -> list[dict[str, Any]]:
         return [v for v in self.data["values"] if v["period"] == period]
+
+
+def period_kind(label: str) -> str:
+    """Return the kind of a period label: ``year``, ``month`` or ``range``.
+
+    Examples
+    --------
+    >>> period_kind("2022"), period_kind("2022-10"), period_kind("2022-01/2022-10")
+    ('year', 'month', 'range')
+    """
+    return parse_period(label).kind
+
+
+def dimensions_key(dimensions: dict[str, Any]) -> str:
+    """Return one text for a dimension combination, whatever the order of its keys."""
+    return json.dumps(dimensions, sort_keys=True, ensure_ascii=False)
 
 
 class SnapshotSource:
@@ -288,6 +346,18 @@ def _read_records(store: Store) -> dict[str, list[dict[str, Any]]]:
         }
 
 
+def _stale_inputs(store: Store) -> list[dict[str, Any]]:
+    # A database last migrated before computes were recorded has nothing to compare.
+    with store.connect(read_only=True) as con:
+        tables = {
+            r["table_name"]
+            for r in fetch_dicts(
+                con, "SELECT table_name FROM information_schema.tables"
+            )
+        }
+    return stale_inputs(store) if "compute_runs" in tables else []
+
+
 def _catalogue_entry(ind: Any) -> dict[str, Any]:
     rule_zh, rule_en = PERIOD_RULES.get(
         ind.period_rule, (ind.period_rule, ind.period_rule)
@@ -306,6 +376,8 @@ def _catalogue_entry(ind: Any) -> dict[str, Any]:
         "period_rule": ind.period_rule,
         "period_rule_zh": rule_zh,
         "period_rule_en": rule_en,
+        "monthly": ind.monthly,
+        "yoy_of": ind.yoy_of,
         "style": _jsonable(dict(ind.style)),
         "domain": ind.domain,
         "keywords": list(ind.keywords),

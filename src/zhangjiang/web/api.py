@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
@@ -10,7 +11,7 @@ from fastapi.responses import Response
 from zhangjiang.errors import UnknownIndicatorError
 from zhangjiang.exports import EXPORT_FORMATS, export_values
 from zhangjiang.web import pages, schemas
-from zhangjiang.web.calls import Call, attachment, begin
+from zhangjiang.web.calls import STALE_HEADER, Call, begin
 from zhangjiang.web.site import dump_json
 
 __all__ = ["router"]
@@ -20,14 +21,39 @@ router = APIRouter(prefix="/api/v1", tags=["api"])
 PeriodQuery = Annotated[
     str | None,
     Query(
-        description="报告期 2022 或 2022-10；默认为最新 / period, e.g. 2022 or 2022-10; default latest"
+        description="报告期：年 2022、月 2022-10 或年初至今 2022-01/2022-10；默认为最新年份 / "
+        "period: a year (2022), a month (2022-10) or a year to date (2022-01/2022-10); "
+        "default: the latest year with values"
+    ),
+]
+DimensionsQuery = Annotated[
+    str | None,
+    Query(
+        description='维度取值，JSON 对象，如 {"round": 1}；默认为全部 / dimension values as '
+        'a JSON object, e.g. {"round": 1}; default: every dimension combination',
+        examples=['{"round": 1}'],
+    ),
+]
+FreqQuery = Annotated[
+    Literal["year", "month", "range"] | None,
+    Query(
+        description="频度：year 年、month 月、range 年初至今；默认为年和月 / kind of "
+        "period: year, month or range (year to date); default: years and months"
     ),
 ]
 LangQuery = Annotated[
     Literal["zh", "en"] | None,
     Query(description="语言 / language (default: cookie, else zh)"),
 ]
+_STALE = {
+    STALE_HEADER: {
+        "description": "上次计算后有变化的批次 / batches changed since the last compute "
+        "(ids, comma-separated); absent when the values are current",
+        "schema": {"type": "string"},
+    }
+}
 _ERRORS: dict[int | str, dict[str, Any]] = {
+    200: {"headers": _STALE},
     400: {"model": schemas.ErrorEnvelope, "description": "Malformed parameter"},
     404: {
         "model": schemas.ErrorEnvelope,
@@ -110,9 +136,13 @@ def _export(fmt: str) -> Any:
             lambda: export_values(values, fmt),
         )
         name = f"{indicator_id}-{c.period}.{fmt}" if period else f"{indicator_id}.{fmt}"
-        return attachment(body, name, media_type)
+        return c.download(body, name, media_type)
 
-    export.__doc__ = f"导出 {fmt} / Export an indicator's values as {fmt.upper()}."
+    export.__doc__ = (
+        f"导出 {fmt} / Export an indicator's values as {fmt.upper()}: every period "
+        "(years, months, years to date) unless ?period= names one; with the previous "
+        "year's comparable value and the year-on-year change."
+    )
     return export
 
 
@@ -123,8 +153,11 @@ for _fmt in sorted(EXPORT_FORMATS, key=len, reverse=True):
         _export(_fmt),
         methods=["GET"],
         responses={
-            200: {"content": {EXPORT_FORMATS[_fmt][0].split(";")[0]: {}}},
             **_ERRORS,
+            200: {
+                "content": {EXPORT_FORMATS[_fmt][0].split(";")[0]: {}},
+                "headers": _STALE,
+            },
         },
         name=f"export_{_fmt.replace('.', '_')}",
         response_class=Response,
@@ -149,6 +182,32 @@ async def indicator(
         lambda: pages.indicator_page(
             c.snap, indicator_id, c.period, c.lang, c.site.public_downloads
         ),
+    )
+
+
+@router.get(
+    "/indicators/{indicator_id}/series",
+    response_model=schemas.IndicatorSeries,
+    responses=_ERRORS,
+)
+async def indicator_series(
+    request: Request,
+    indicator_id: str,
+    dimensions: DimensionsQuery = None,
+    freq: FreqQuery = None,
+    lang: LangQuery = None,
+) -> Response:
+    """时间序列 / An indicator's values over time, one series per dimension combination.
+
+    Years and months (for monthly indicators) by default, ``freq`` keeps one kind;
+    ``dimensions`` keeps the combinations with these values. Each point has its
+    ``previous`` (the comparable value a year earlier), ``change`` and ``yoy``.
+    """
+    c = await begin(request)
+    dims = pages.parse_dimensions(dimensions)
+    return await c.json(
+        ("series", indicator_id, json.dumps(dims, sort_keys=True), freq),
+        lambda: pages.indicator_series(c.snap, indicator_id, dims, freq, c.lang),
     )
 
 

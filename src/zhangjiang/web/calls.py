@@ -23,7 +23,10 @@ from zhangjiang.snapshot import Snapshot
 from zhangjiang.web.i18n import LANG_COOKIE, resolve_lang
 from zhangjiang.web.site import Site, dump_json, html_key, json_key
 
-__all__ = ["Call", "attachment", "begin"]
+__all__ = ["STALE_HEADER", "Call", "attachment", "begin"]
+
+#: Response header naming the batches changed since the last compute (ids, comma-separated).
+STALE_HEADER = "X-Stale-Inputs"
 
 _ONE_YEAR = 365 * 24 * 3600
 _GZIP_LEVEL = 6
@@ -73,12 +76,12 @@ class Call:
         """Answer a page that is built for every request (its parts keep their own cache)."""
         page = await run_in_threadpool(build)
         body = self.site.render(self.snap, page, template, self.path, self.lang)
-        return self._remember(Response(body, media_type="text/html; charset=utf-8"))
+        return self._finish(Response(body, media_type="text/html; charset=utf-8"))
 
     async def json_uncached(self, build: Callable[[], dict[str, Any]]) -> Response:
         """Answer the JSON twin of a page that is built for every request."""
         body = dump_json(await run_in_threadpool(build))
-        return self._remember(Response(body, media_type="application/json"))
+        return self._finish(Response(body, media_type="application/json"))
 
     async def cached(self, key: tuple[Any, ...], make: Callable[[], T]) -> T:
         """Return ``make()`` computed once per snapshot, off the event loop."""
@@ -104,12 +107,21 @@ class Call:
         body = self.site.lookup(self.snap, key)
         if body is None:
             body = await run_in_threadpool(self.site.cached, self.snap, key, make)
-        return self._remember(Response(body, media_type=media_type, headers=headers))
+        return self._finish(Response(body, media_type=media_type, headers=headers))
 
-    def _remember(self, response: Response) -> Response:
+    def download(self, body: bytes, filename: str, media_type: str) -> Response:
+        """Answer ``body`` as a download named ``filename``."""
+        return self._finish(attachment(body, filename, media_type))
+
+    def _finish(self, response: Response) -> Response:
         if self.remember_lang:
             response.set_cookie(
                 LANG_COOKIE, self.lang, max_age=_ONE_YEAR, samesite="lax"
+            )
+        if self.snap.stale_inputs:
+            # Values predate these input changes: say so to clients reading headers only.
+            response.headers[STALE_HEADER] = ", ".join(
+                str(s["batch_id"]) for s in self.snap.stale_inputs
             )
         return response
 

@@ -27,7 +27,13 @@ from zhangjiang.errors import (
 )
 from zhangjiang.web.i18n import resolve_lang
 
-__all__ = ["ERROR_KINDS", "UnknownPageError", "envelope", "install_error_handlers"]
+__all__ = [
+    "ERROR_KINDS",
+    "MalformedDimensionsError",
+    "UnknownPageError",
+    "envelope",
+    "install_error_handlers",
+]
 
 log = logging.getLogger(__name__)
 
@@ -36,12 +42,17 @@ class UnknownPageError(ZhangjiangError):
     """No area or facility is known under that name."""
 
 
+class MalformedDimensionsError(ZhangjiangError):
+    """The dimensions parameter is not a JSON object of dimension values."""
+
+
 #: Each library error's HTTP status, its machine-readable type and the parameter at fault.
 ERROR_KINDS: dict[type[ZhangjiangError], tuple[int, str, str | None]] = {
     UnknownIndicatorError: (404, "unknown-indicator", "path.indicator_id"),
     UnknownDatasetError: (404, "unknown-dataset", "path.name"),
     UnknownPageError: (404, "not-found", "path"),
     PeriodError: (400, "malformed-period", "query.period"),
+    MalformedDimensionsError: (400, "malformed-dimensions", "query.dimensions"),
     AccountError: (400, "invalid-account", None),
     ReviewError: (409, "review-conflict", "path.batch_id"),
     ReleaseError: (409, "release-conflict", "form.period"),

@@ -1,10 +1,16 @@
-"""The pieces pages are made of: value rows, headline cards, charts, lineage of batches."""
+"""The pieces pages are made of: value rows, headline cards, trends, charts, lineage of batches.
+
+Year-on-year changes come from each value's own ``previous`` and ``yoy`` (computed with
+every value), and trends from the values of the same indicator and dimensions over the
+years, and the months for monthly indicators: one mechanism for every figure.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from zhangjiang.snapshot import Snapshot
+from zhangjiang.periods import parse_period
+from zhangjiang.snapshot import Snapshot, period_kind
 from zhangjiang.web.charts import bar_chart, line_chart, sparkline
 from zhangjiang.web.formatting import format_growth, format_value
 from zhangjiang.web.i18n import BATCH_STATUSES, VALUE_STATUSES, label, pick
@@ -13,7 +19,6 @@ from zhangjiang.web.urls import indicator_api, indicator_href
 
 __all__ = [
     "MAX_CARD_FIGURES",
-    "YOY_SUFFIX",
     "batch_row",
     "card",
     "chart_for",
@@ -21,15 +26,19 @@ __all__ = [
     "dimension_label",
     "growth",
     "indicator_summary",
+    "is_monthly",
+    "month_chart",
     "same_kind_periods",
+    "series_chart",
+    "series_points",
     "time_chart",
+    "trend",
     "value_rows",
 ]
 
 MAX_CARD_FIGURES = 4
 _MAX_CHART_BARS = 40
 _MAX_LINES = 8
-YOY_SUFFIX = "_yoy"
 
 
 def indicator_summary(
@@ -65,7 +74,7 @@ def dimension_label(
 def value_rows(
     snap: Snapshot, ind: dict[str, Any], values: list[dict[str, Any]], lang: str
 ) -> list[dict[str, Any]]:
-    """Return one displayable row per value (dimension combination)."""
+    """Return one displayable row per value (dimension combination), with its growth."""
     return [
         {
             "dimensions": v["dimensions"],
@@ -78,9 +87,34 @@ def value_rows(
             "status": v["status"],
             "status_label": label(VALUE_STATUSES, v["status"], lang),
             "sources": v["sources"],
+            "previous": v.get("previous"),
+            "change": v.get("change"),
+            "yoy": growth(v, ind, lang),
         }
         for v in values
     ]
+
+
+def growth(
+    value: dict[str, Any], ind: dict[str, Any], lang: str
+) -> dict[str, Any] | None:
+    """Return the year-on-year change of a value from its own ``yoy`` and ``previous``.
+
+    None where no comparable previous value exists or the change is undefined (a
+    previous value of zero).
+    """
+    pct = value.get("yoy")
+    if pct is None:
+        return None
+    previous = value.get("previous")
+    return {
+        "id": value["id"],
+        "value": pct,
+        "display": format_growth(pct, lang),
+        "previous": previous,
+        "previous_display": format_value(previous, ind, lang),
+        "change": value.get("change"),
+    }
 
 
 def card(
@@ -90,11 +124,9 @@ def card(
     values = snap.values(ind["id"], period)
     if not values or len(values) > MAX_CARD_FIGURES:
         return None
-    periods = same_kind_periods(snap, period)
     rows = value_rows(snap, ind, values, lang)
     for row in rows:
-        row["yoy"] = growth(snap, ind["id"], row["dimensions"], period, lang)
-        row["trend"] = _trend(snap, ind["id"], row["dimensions"], periods)
+        row["trend"] = trend(snap, ind, row["dimensions"])
     return {
         **indicator_summary(ind, lang, period),
         "reference_period": rows[0]["reference_period"],
@@ -104,12 +136,72 @@ def card(
     }
 
 
+def trend(
+    snap: Snapshot, ind: dict[str, Any], dims: dict[str, Any]
+) -> dict[str, Any] | None:
+    """Return a figure's values over the years, and over the months if it is monthly.
+
+    ``periods``, ``values`` and ``points`` (an SVG sparkline) follow the years; ``months``
+    holds the same for the months of a monthly indicator. None when neither has two
+    values to draw.
+    """
+    cell = snap.cell(ind["id"], dims)
+    years = _line(snap.periods_of("year"), cell)
+    months = _line(snap.periods_of("month"), cell) if is_monthly(snap, ind) else None
+    if not (years and years["points"]) and not (months and months["points"]):
+        return None
+    return {
+        **(years or {"periods": [], "values": [], "points": ""}),
+        "months": months,
+    }
+
+
+def series_points(
+    snap: Snapshot,
+    ind: dict[str, Any],
+    values: list[dict[str, Any]],
+    lang: str,
+) -> list[dict[str, Any]]:
+    """Return values of several periods as points of a series, each with its growth."""
+    return [
+        {
+            "period": v["period"],
+            "freq": snap.kinds.get(v["period"]) or period_kind(v["period"]),
+            "label": dimension_label(snap, ind, v["dimensions"], lang),
+            "dimensions": v["dimensions"],
+            "value": v["value"],
+            "display": format_value(v["value"], ind, lang),
+            "reference_period": pick(
+                lang, v["reference_period"], v["reference_period_en"]
+            ),
+            "status": v["status"],
+            "previous": v.get("previous"),
+            "change": v.get("change"),
+            "yoy": growth(v, ind, lang),
+        }
+        for v in values
+    ]
+
+
+def is_monthly(snap: Snapshot, ind: dict[str, Any]) -> bool:
+    """Return True when the indicator is computed month by month (declared, or has months)."""
+    if ind.get("monthly"):
+        return True
+    return any(snap.values(ind["id"], p) for p in snap.periods_of("month"))
+
+
 def chart_for(
     snap: Snapshot, ind: dict[str, Any], period: str, lang: str, title: str
 ) -> dict[str, Any] | None:
     """Return the chart telling most about an indicator: by dimension, else over time."""
-    return dimension_chart(snap, ind, period, lang, title) or time_chart(
-        snap, ind, period, lang, title
+    return (
+        dimension_chart(snap, ind, period, lang, title)
+        or time_chart(snap, ind, period, lang, title)
+        or (
+            month_chart(snap, ind, lang, title)
+            if snap.kinds.get(period) == "year"
+            else None
+        )
     )
 
 
@@ -129,18 +221,44 @@ def time_chart(
     snap: Snapshot, ind: dict[str, Any], period: str, lang: str, title: str
 ) -> dict[str, Any] | None:
     """Return a line per dimension combination over the periods like ``period``, if several."""
-    periods = same_kind_periods(snap, period)
-    if len(periods) < 2:
+    return series_chart(snap, ind, same_kind_periods(snap, period), lang, title)
+
+
+def month_chart(
+    snap: Snapshot, ind: dict[str, Any], lang: str, title: str
+) -> dict[str, Any] | None:
+    """Return a line per dimension combination over the months, for a monthly indicator."""
+    if not is_monthly(snap, ind):
         return None
+    return series_chart(snap, ind, snap.periods_of("month"), lang, title)
+
+
+def series_chart(
+    snap: Snapshot, ind: dict[str, Any], periods: list[str], lang: str, title: str
+) -> dict[str, Any] | None:
+    """Return a line per dimension combination over ``periods`` that have values, if two."""
     lines: dict[str, list[Any]] = {}
-    for p in periods:
+    for i, p in enumerate(periods):
         for v in snap.values(ind["id"], p):
             name = dimension_label(snap, ind, v["dimensions"], lang)
             if name not in lines and len(lines) >= _MAX_LINES:
                 continue
-            lines.setdefault(name, [None] * len(periods))[periods.index(p)] = v["value"]
+            lines.setdefault(name, [None] * len(periods))[i] = v["value"]
+    present = [
+        i
+        for i in range(len(periods))
+        if any(ys[i] is not None for ys in lines.values())
+    ]
+    if len(present) < 2:
+        return None
+    first, last = present[0], present[-1] + 1
     unit = pick(lang, ind["unit"], ind["unit_en"])
-    return line_chart(periods, lines, title, unit) if lines else None
+    return line_chart(
+        periods[first:last],
+        {name: ys[first:last] for name, ys in lines.items()},
+        title,
+        unit,
+    )
 
 
 def batch_row(
@@ -171,38 +289,31 @@ def batch_row(
 
 
 def same_kind_periods(snap: Snapshot, period: str) -> list[str]:
-    """Return the snapshot's periods of the same length as ``period`` (years, or months)."""
-    return [p for p in snap.periods if len(p) == len(period)]
+    """Return the snapshot's periods like ``period``: years, months, or the same months' range.
+
+    The range ``2022-01/2022-10`` goes with ``2021-01/2021-10``: January to October of
+    every year.
+    """
+    kind = snap.kinds.get(period) or period_kind(period)
+    if kind != "range":
+        return snap.periods_of(kind)
+    span = _months(period)
+    return [p for p in snap.periods_of("range") if _months(p) == span]
 
 
-def growth(
-    snap: Snapshot, indicator_id: str, dims: dict[str, Any], period: str, lang: str
-) -> dict[str, Any] | None:
-    """Return the year-on-year change of a value, from the ``<id>_yoy`` indicator if declared."""
-    yoy_id = indicator_id + YOY_SUFFIX
-    for v in snap.values(yoy_id, period) if yoy_id in snap.indicators else []:
-        if v["dimensions"] == dims and v["value"] is not None:
-            return {
-                "id": yoy_id,
-                "value": v["value"],
-                "display": format_growth(v["value"], lang),
-            }
-    return None
+def _months(label: str) -> tuple[int, int]:
+    period = parse_period(label)
+    return period.start.month, period.last_month
 
 
-def _trend(
-    snap: Snapshot, indicator_id: str, dims: dict[str, Any], periods: list[str]
-) -> dict[str, Any] | None:
-    if len(periods) < 2:
+def _line(periods: list[str], cell: dict[str, dict[str, Any]]) -> dict[str, Any] | None:
+    """Return the values of ``cell`` over ``periods``, from its first value to its last."""
+    present = [i for i, p in enumerate(periods) if p in cell]
+    if not present:
         return None
-    values = []
-    for p in periods:
-        match = [
-            v["value"] for v in snap.values(indicator_id, p) if v["dimensions"] == dims
-        ]
-        values.append(match[0] if match else None)
-    points = sparkline(values)
-    return {"periods": periods, "values": values, "points": points} if points else None
+    shown = periods[present[0] : present[-1] + 1]
+    values = [cell[p]["value"] if p in cell else None for p in shown]
+    return {"periods": shown, "values": values, "points": sparkline(values)}
 
 
 def _column_title(snap: Snapshot, ind: dict[str, Any], name: str, lang: str) -> str:

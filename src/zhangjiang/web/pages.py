@@ -2,25 +2,26 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 from urllib.parse import quote
 
 from zhangjiang.errors import UnknownIndicatorError
 from zhangjiang.snapshot import Snapshot
-from zhangjiang.web.errors import UnknownPageError
+from zhangjiang.staleness import staleness_notice
+from zhangjiang.web.errors import MalformedDimensionsError, UnknownPageError
 from zhangjiang.web.figures import (
-    YOY_SUFFIX,
     batch_row,
     card,
     chart_for,
     dimension_chart,
-    dimension_label,
-    growth,
     indicator_summary,
-    time_chart,
+    month_chart,
+    same_kind_periods,
+    series_chart,
+    series_points,
     value_rows,
 )
-from zhangjiang.web.formatting import format_value
 from zhangjiang.web.i18n import AREAS, area_title, pick
 from zhangjiang.web.records import (
     FACILITY_DIMENSION,
@@ -38,12 +39,17 @@ __all__ = [
     "facility_page",
     "indicator_list",
     "indicator_page",
+    "indicator_series",
     "overview_page",
+    "parse_dimensions",
     "report",
+    "stale_notice",
 ]
 
 _MAX_CARDS_PER_AREA = 8
 _MAX_TABLE_ROWS = 60
+#: What an indicator's series holds unless asked otherwise: its years and months.
+SERIES_KINDS = ("year", "month")
 
 
 def areas(snap: Snapshot) -> list[str]:
@@ -167,18 +173,7 @@ def indicator_page(
     title = pick(lang, ind["title_zh"], ind["title_en"])
     path = f"/indicator/{quote(indicator_id)}"
     api = f"/api/v1/indicators/{quote(indicator_id)}"
-    charts = []
-    if period:
-        by_dim = dimension_chart(
-            snap, ind, period, lang, pick(lang, "按维度", "By dimension")
-        )
-        by_time = time_chart(
-            snap, ind, period, lang, pick(lang, "历年变化", "Over time")
-        )
-        charts = [c for c in (by_dim, by_time) if c is not None]
     rows = value_rows(snap, ind, values, lang)
-    for row in rows:
-        row["yoy"] = growth(snap, indicator_id, row["dimensions"], period or "", lang)
     return {
         **_common(snap, "indicator", period, lang, path, api),
         "title": title,
@@ -200,14 +195,17 @@ def indicator_page(
                 "title": area_title(ind["domain"], lang),
                 "href": href(f"/area/{quote(ind['domain'])}", period=period),
             },
-            "yoy": (indicator_id + YOY_SUFFIX) in snap.indicators,
+            "yoy": any(r["yoy"] for r in rows),
+            "series": href(f"{api}/series", lang=lang),
         },
         "values": rows,
         "status": rows[0]["status"] if rows else None,
         "status_label": rows[0]["status_label"] if rows else None,
         "reference_period": rows[0]["reference_period"] if rows else None,
-        "series": _series(snap, ind, lang),
-        "charts": charts,
+        "series": series_points(
+            snap, ind, _by_kind(snap, snap.series(indicator_id, SERIES_KINDS)), lang
+        ),
+        "charts": _indicator_charts(snap, ind, period, lang),
         "lineage": [
             batch_row(snap, snap.batches[s], lang, downloads)
             for s in sources
@@ -218,6 +216,79 @@ def indicator_page(
             for fmt in ("csv", "xlsx", "sdmx.csv")
         },
     }
+
+
+def indicator_series(
+    snap: Snapshot,
+    indicator_id: str,
+    dimensions: dict[str, Any] | None,
+    freq: str | None,
+    lang: str,
+) -> dict[str, Any]:
+    """Return an indicator's values over time, one series per dimension combination.
+
+    ``dimensions`` keeps the combinations holding these dimension values (all when None);
+    ``freq`` keeps one kind of period (``year``, ``month`` or the year-to-date ``range``),
+    years and months when None. Each point carries its previous value and growth.
+    """
+    ind = snap.indicators.get(indicator_id)
+    if ind is None:
+        raise UnknownIndicatorError(
+            f"未知指标“{indicator_id}” / unknown indicator {indicator_id!r}"
+        )
+    kinds = (freq,) if freq else SERIES_KINDS
+    wanted = {k: str(v) for k, v in (dimensions or {}).items()}
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for point in series_points(
+        snap, ind, _by_kind(snap, snap.series(indicator_id, kinds)), lang
+    ):
+        dims = point["dimensions"]
+        if all(k in dims and str(dims[k]) == v for k, v in wanted.items()):
+            groups.setdefault(json.dumps(dims, sort_keys=True), []).append(point)
+    return {
+        "ok": True,
+        "id": indicator_id,
+        "lang": lang,
+        "title": pick(lang, ind["title_zh"], ind["title_en"]),
+        "unit": pick(lang, ind["unit"], ind["unit_en"]),
+        "freq": list(kinds),
+        "dimensions": dimensions or {},
+        "generated_at": snap.generated_at,
+        **_staleness(snap, lang),
+        "html": href(f"/indicator/{quote(indicator_id)}"),
+        "series": [
+            {
+                "dimensions": points[0]["dimensions"],
+                "label": points[0]["label"],
+                "points": points,
+            }
+            for points in groups.values()
+        ],
+    }
+
+
+def parse_dimensions(text: str | None) -> dict[str, Any] | None:
+    """Parse the ``dimensions`` query parameter: a JSON object such as ``{"round": 1}``."""
+    if text is None or not text.strip():
+        return None
+    try:
+        dims = json.loads(text)
+    except ValueError:
+        dims = None
+    if not isinstance(dims, dict) or any(
+        isinstance(v, dict | list) for v in dims.values()
+    ):
+        raise MalformedDimensionsError(
+            f'维度参数应为 JSON 对象，如 {{"round": 1}}（收到 {text!r}） / dimensions must '
+            f'be a JSON object such as {{"round": 1}} (got {text!r})'
+        )
+    return dims
+
+
+def stale_notice(snap: Snapshot, lang: str) -> str | None:
+    """Return the sentence saying which inputs changed since the last compute, or None."""
+    notice = staleness_notice(snap.stale_inputs)
+    return pick(lang, *notice) if notice else None
 
 
 def data_page(snap: Snapshot, lang: str, downloads: bool) -> dict[str, Any]:
@@ -262,8 +333,16 @@ def _common(
         "period": period,
         "periods": snap.periods,
         "generated_at": snap.generated_at,
+        **_staleness(snap, lang),
         "html": href(path, period=period),
         "api": href(api, period=period, lang=lang),
+    }
+
+
+def _staleness(snap: Snapshot, lang: str) -> dict[str, Any]:
+    return {
+        "stale_inputs": snap.stale_inputs,
+        "stale_notice": stale_notice(snap, lang),
     }
 
 
@@ -271,7 +350,7 @@ def _headline_indicators(snap: Snapshot, domain: str) -> list[dict[str, Any]]:
     return [
         ind
         for ind in snap.indicators.values()
-        if ind["domain"] == domain and not ind["id"].endswith(YOY_SUFFIX)
+        if ind["domain"] == domain and not ind.get("yoy_of")
     ]
 
 
@@ -292,6 +371,7 @@ def _indicator_block(
         **indicator_summary(ind, lang, period),
         "reference_period": rows[0]["reference_period"] if rows else None,
         "rows": rows[:_MAX_TABLE_ROWS],
+        "yoy": any(r["yoy"] for r in rows),
         "more_rows": max(0, len(rows) - _MAX_TABLE_ROWS),
         "chart": chart,
     }
@@ -311,18 +391,39 @@ def _facility_figures(
     return figures
 
 
-def _series(snap: Snapshot, ind: dict[str, Any], lang: str) -> list[dict[str, Any]]:
-    return [
-        {
-            "period": v["period"],
-            "label": dimension_label(snap, ind, v["dimensions"], lang),
-            "dimensions": v["dimensions"],
-            "value": v["value"],
-            "display": format_value(v["value"], ind, lang),
-            "status": v["status"],
-        }
-        for v in snap.series(ind["id"])
+def _indicator_charts(
+    snap: Snapshot, ind: dict[str, Any], period: str | None, lang: str
+) -> list[dict[str, Any]]:
+    if not period:
+        return []
+    charts = [
+        dimension_chart(snap, ind, period, lang, pick(lang, "按维度", "By dimension")),
+        series_chart(
+            snap,
+            ind,
+            snap.periods_of("year"),
+            lang,
+            pick(lang, "历年变化", "Over the years"),
+        ),
+        month_chart(snap, ind, lang, pick(lang, "逐月变化", "Month by month")),
     ]
+    if snap.kinds.get(period) == "range":
+        charts.append(
+            series_chart(
+                snap,
+                ind,
+                same_kind_periods(snap, period),
+                lang,
+                pick(lang, "历年同期累计", "Same months of every year"),
+            )
+        )
+    return [c for c in charts if c is not None]
+
+
+def _by_kind(snap: Snapshot, values: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    # Years first, then months, then ranges: each a run in time order (sort is stable).
+    order = {"year": 0, "month": 1, "range": 2}
+    return sorted(values, key=lambda v: order[snap.kinds[v["period"]]])
 
 
 def _form_ref(snap: Snapshot, name: str, lang: str) -> dict[str, Any]:

@@ -21,6 +21,7 @@ __all__ = [
     "FormList",
     "IndicatorList",
     "IndicatorPage",
+    "IndicatorSeries",
     "OverviewPage",
     "ReportPage",
 ]
@@ -49,8 +50,21 @@ class ErrorEnvelope(_Strict):
     status: int
 
 
+class StaleInput(_Strict):
+    """A batch changed after the last compute: the values do not reflect it yet."""
+
+    batch_id: int
+    dataset: str
+    file: str
+    change: str  # loaded | superseded | cells-replaced
+
+
 class Page(_Strict):
-    """Fields every page's JSON twin carries."""
+    """Fields every page's JSON twin carries.
+
+    ``stale_inputs`` lists the batches changed since the last compute (empty when the
+    values are current), and ``stale_notice`` says so in the page's language.
+    """
 
     ok: Literal[True]
     page: str
@@ -59,12 +73,29 @@ class Page(_Strict):
     period: str | None
     periods: list[str]
     generated_at: str
+    stale_inputs: list[StaleInput]
+    stale_notice: str | None
     html: str
     api: str
 
 
+class Growth(_Strict):
+    """A value's year-on-year change in per cent, from its own comparable previous value.
+
+    ``id`` is the indicator's id; ``previous`` the comparable value of the same period a
+    year earlier, ``change`` the value minus it.
+    """
+
+    id: str
+    value: Number
+    display: str
+    previous: Number | None
+    previous_display: str
+    change: Number | None
+
+
 class ValueRow(_Strict):
-    """One value of an indicator: a dimension combination for the period."""
+    """One value of an indicator: a dimension combination for the period, with its growth."""
 
     dimensions: dict[str, Any]
     label: str
@@ -74,28 +105,28 @@ class ValueRow(_Strict):
     status: str
     status_label: str
     sources: list[int]
+    previous: Number | None
+    change: Number | None
+    yoy: Growth | None
 
 
-class Trend(_Strict):
-    """A figure's values over the periods, and the sparkline drawing them."""
+class TrendLine(_Strict):
+    """Values over consecutive periods, and the SVG sparkline points drawing them."""
 
     periods: list[str]
     values: list[Number | None]
     points: str
 
 
-class Growth(_Strict):
-    """A year-on-year change taken from the ``<id>_yoy`` indicator."""
+class Trend(TrendLine):
+    """A figure's values over the years (and ``months`` for monthly indicators)."""
 
-    id: str
-    value: Number
-    display: str
+    months: TrendLine | None
 
 
 class CardFigure(ValueRow):
     """A figure on a headline card."""
 
-    yoy: Growth | None
     trend: Trend | None
 
 
@@ -142,6 +173,9 @@ class FacilityFigure(IndicatorRef):
     status: str
     status_label: str
     sources: list[int]
+    previous: Number | None
+    change: Number | None
+    yoy: Growth | None
 
 
 class FacilityRef(_Strict):
@@ -177,6 +211,7 @@ class IndicatorBlock(IndicatorRef):
     reference_period: str | None
     rows: list[ValueRow]
     more_rows: int
+    yoy: bool
     chart: dict[str, Any] | None
 
 
@@ -246,18 +281,49 @@ class IndicatorDefinition(IndicatorRef):
     inputs: list[FormRef]
     definition_hash: str
     area: AreaRef
-    yoy: bool
+    yoy: bool  # some value of the period has a year-on-year change
+    series: str  # the series endpoint
 
 
 class SeriesPoint(_Strict):
-    """A value of the indicator in one period."""
+    """A value of the indicator in one period, with its growth; ``freq`` is the period's kind."""
 
     period: str
+    freq: Literal["year", "month", "range"]
     label: str
     dimensions: dict[str, Any]
     value: Number | None
     display: str
+    reference_period: str
     status: str
+    previous: Number | None
+    change: Number | None
+    yoy: Growth | None
+
+
+class DimensionSeries(_Strict):
+    """The series of one dimension combination, oldest first (years, then months)."""
+
+    dimensions: dict[str, Any]
+    label: str
+    points: list[SeriesPoint]
+
+
+class IndicatorSeries(_Strict):
+    """An indicator's values over time, one series per dimension combination."""
+
+    ok: Literal[True]
+    id: str
+    lang: Literal["zh", "en"]
+    title: str
+    unit: str
+    freq: list[Literal["year", "month", "range"]]
+    dimensions: dict[str, Any]
+    generated_at: str
+    stale_inputs: list[StaleInput]
+    stale_notice: str | None
+    html: str
+    series: list[DimensionSeries]
 
 
 class Batch(_Strict):
@@ -282,9 +348,7 @@ class Batch(_Strict):
 
 
 class GrowingValue(ValueRow):
-    """A value with its year-on-year change, where the indicator declares one."""
-
-    yoy: Growth | None
+    """A value of the indicator page, with its year-on-year change."""
 
 
 class IndicatorPage(Page):

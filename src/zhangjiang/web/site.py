@@ -19,12 +19,12 @@ from jinja2.runtime import Context
 
 from zhangjiang.config import Settings
 from zhangjiang.demo import DEMO_NOTE
-from zhangjiang.periods import parse_period
+from zhangjiang.periods import parse_period, reference_label
 from zhangjiang.portal.state import AppState, app_db_path, open_state
 from zhangjiang.snapshot import Snapshot, SnapshotSource
 from zhangjiang.store import Store
 from zhangjiang.web.i18n import area_title, pick
-from zhangjiang.web.pages import areas
+from zhangjiang.web.pages import areas, stale_notice
 from zhangjiang.web.reports import Reports
 from zhangjiang.web.urls import href
 
@@ -216,6 +216,7 @@ class Site:
                 "lang": other,
             },
             "periods": list(reversed(snap.periods)) if snap else [],
+            "period_groups": _period_groups(snap, lang) if snap else [],
             "period": period,
             "show_period": period is not None,
             "synthetic": bool(snap)
@@ -225,6 +226,8 @@ class Site:
                 if b["status"] == "loaded"
             ),
             "generated_at": snap.generated_at if snap else None,
+            "stale_notice": stale_notice(snap, lang) if snap else None,
+            "stale_inputs": snap.stale_inputs if snap else [],
             "working": bool(snap) and snap.audience == "staff",
             "year": datetime.now(UTC).year,
         }
@@ -245,6 +248,30 @@ def dump_json(data: Any) -> bytes:
     return json.dumps(
         data, ensure_ascii=False, separators=(",", ":"), default=str
     ).encode()
+
+
+_PERIOD_GROUPS = (
+    ("year", "年度", "Years"),
+    ("range", "年初至今", "Year to date"),
+    ("month", "月度", "Months"),
+)
+
+
+def _period_groups(snap: Snapshot, lang: str) -> list[dict[str, Any]]:
+    # The selector lists years, then years to date, then months, newest first in each.
+    groups = []
+    for kind, zh, en in _PERIOD_GROUPS:
+        periods = list(reversed(snap.periods_of(kind)))
+        if periods:
+            options = [
+                {
+                    "value": p,
+                    "label": pick(lang, *reference_label("ytd", parse_period(p), None)),
+                }
+                for p in periods
+            ]
+            groups.append({"label": pick(lang, zh, en), "options": options})
+    return groups
 
 
 def _environment() -> Environment:
