@@ -68,6 +68,12 @@ MATRIX: list[tuple[str, str, str, dict[str, int]]] = [
     ),
     (
         "GET",
+        "/api/v1/indicators/{indicator_id}/series",
+        "/api/v1/indicators/facility.laser_shots/series",
+        EVERYONE,
+    ),
+    (
+        "GET",
         "/api/v1/indicators/{indicator_id}.csv",
         "/api/v1/indicators/facility.laser_shots.csv",
         EVERYONE,
