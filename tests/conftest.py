@@ -16,6 +16,30 @@ from zhangjiang.store import Store, open_store
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
+VENDORED = (
+    REPO / "tests/data/shared"
+)  # the files of ../shared this repository may carry
+
+
+def shared(path: str) -> Path:
+    """Return a file of ``../shared`` by its relative path, or skip the calling test.
+
+    The copy under ``tests/data/shared`` comes first (MIT / MIT-0 files, see its
+    SOURCES.md); files whose licence the repository cannot carry are read from
+    ``../shared``, and without it the test skips naming the file.
+    """
+    for base in (VENDORED, SHARED):
+        if (base / path).is_file():
+            return base / path
+    pytest.skip(
+        f"needs ../shared/{path}: its licence does not let the repository carry it "
+        "(tests/data/shared/SOURCES.md) and ../shared is absent"
+    )
+
+
+def seed_text() -> str:
+    """Return the seed report's text (``../shared/seed``), or skip the calling test."""
+    return shared("seed/000_477805507e61a503.txt").read_text(encoding="utf-8")
 
 
 @pytest.fixture

@@ -19,14 +19,14 @@ from zhangjiang.ingest.service import ingest_paths
 from zhangjiang.periods import Period
 from zhangjiang.store import Store
 
-from .conftest import SHARED, table_counts
+from .conftest import shared, table_counts
 
-PHILLIPS = (
-    SHARED
-    / "data"
-    / "hpc-samples"
-    / "slurm_sacct_parsable2_xdmod_reference_phillips.log"
-)
+
+def phillips() -> Path:
+    """Return Open XDMoD's phillips reference log (LGPL-3.0: ../shared only, else skip)."""
+    return shared("data/hpc-samples/slurm_sacct_parsable2_xdmod_reference_phillips.log")
+
+
 HPC_IDS = [i for i in load_builtin() if i.startswith("hpc.")]
 # Open XDMoD's query window for phillips, 2016-12-22 to 2017-01-01 inclusive.
 XDMOD_WINDOW = Period("2016-12-22..2017-01-01", date(2016, 12, 22), date(2017, 1, 2))
@@ -70,7 +70,7 @@ def test_phillips_through_the_cli_gives_open_xdmod_figures(tmp_path: Path) -> No
         db,
         "ingest",
         "hpc-jobs",
-        str(PHILLIPS),
+        str(phillips()),
         "--system",
         "phillips",
         "--output",
@@ -97,15 +97,19 @@ def test_phillips_through_the_cli_gives_open_xdmod_figures(tmp_path: Path) -> No
 
 
 def test_missing_system_is_a_clear_bilingual_error(tmp_path: Path) -> None:
-    res = cli(tmp_path / "x.duckdb", "ingest", "hpc-jobs", str(PHILLIPS))
+    res = cli(tmp_path / "x.duckdb", "ingest", "hpc-jobs", str(phillips()))
     assert res.exit_code != 0
     assert "--system" in res.output and "须用" in res.output and "needs" in res.output
 
 
 def test_identical_file_is_a_no_op(store: Store, settings: Settings) -> None:
-    (first,) = ingest_paths(store, "hpc-jobs", [PHILLIPS], settings, system="phillips")
+    (first,) = ingest_paths(
+        store, "hpc-jobs", [phillips()], settings, system="phillips"
+    )
     before = table_counts(store)
-    (again,) = ingest_paths(store, "hpc-jobs", [PHILLIPS], settings, system="phillips")
+    (again,) = ingest_paths(
+        store, "hpc-jobs", [phillips()], settings, system="phillips"
+    )
     assert (again.outcome, again.batch_id) == ("duplicate", first.batch_id)
     assert table_counts(store) == before
 
@@ -173,7 +177,7 @@ def test_unmapped_users_count_under_their_account_with_a_warning(
         [["user", "organization"], ["alpsw", "示例单位A"], ["chaff", "示例单位A"]],
     )
     ingest_paths(store, "hpc-user-organizations", [orgs], settings)
-    (res,) = ingest_paths(store, "hpc-jobs", [PHILLIPS], settings, system="phillips")
+    (res,) = ingest_paths(store, "hpc-jobs", [phillips()], settings, system="phillips")
     (warning,) = [p for p in res.problems if p.kind.type == "unmapped-users"]
     assert not warning.is_error
     assert "2 个用户" in warning.message_zh and "honbu" in warning.message_en
@@ -189,7 +193,7 @@ def test_unmapped_users_count_under_their_account_with_a_warning(
 
 def test_connector_without_system_raises(store: Store, settings: Settings) -> None:
     with pytest.raises(IngestError, match="--system"):
-        ingest_paths(store, "hpc-jobs", [PHILLIPS], settings)
+        ingest_paths(store, "hpc-jobs", [phillips()], settings)
 
 
 def _big_log(path: Path, lines: int) -> dict[str, Any]:

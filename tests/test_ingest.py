@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from tests.conftest import SHARED, table_counts
+from tests.conftest import shared, table_counts
 from zhangjiang.cli import app
 from zhangjiang.config import Settings
 from zhangjiang.errors import UnknownDatasetError
@@ -299,9 +299,8 @@ def test_formula_cells_take_the_cached_value_and_warn(store, settings):
     FORMS[form.name] = form
     try:
         st = open_store(store.path)
-        src = (
-            SHARED
-            / "data/messy-tables/frictionless_adjust-floating-point-error_formulas.xlsx"
+        src = shared(
+            "data/messy-tables/frictionless_adjust-floating-point-error_formulas.xlsx"
         )
         result = _ingest(st, settings, src, dataset="test-po4")
         assert result.outcome == "loaded", result.to_dict()
@@ -330,7 +329,7 @@ def test_1904_based_workbook_dates(store, settings):
         result = _ingest(
             st,
             settings,
-            SHARED / "data/messy-tables/messytables_simple_date1904.xlsx",
+            shared("data/messy-tables/messytables_simple_date1904.xlsx"),
             dataset="test-1904",
         )
         assert result.outcome == "loaded", result.to_dict()
@@ -345,7 +344,7 @@ def test_1904_based_workbook_dates(store, settings):
 def test_gb18030_bom_file_is_decoded(tmp_path):
     from zhangjiang.ingest.tabular import read_table
 
-    table = read_table(SHARED / "data/messy-tables/datatable_gb18030.txt")
+    table = read_table(shared("data/messy-tables/datatable_gb18030.txt"))
     assert table.encoding == "gb18030"
     assert table.rows[0][1] == ["x", "y", "z"]
 
@@ -353,9 +352,8 @@ def test_gb18030_bom_file_is_decoded(tmp_path):
 def test_gb2312_text_is_detected_not_guessed_from_name(tmp_path):
     from zhangjiang.ingest.tabular import decode_text
 
-    data = (
-        SHARED
-        / "data/messy-tables/chardet_GB2312_chromium_gb18030_no_encoding_specified.html.xml"
+    data = shared(
+        "data/messy-tables/chardet_GB2312_chromium_gb18030_no_encoding_specified.html.xml"
     ).read_bytes()
     text, encoding = decode_text(data, "x.csv")
     assert encoding == "gb18030" and "马兴瑞" in text
@@ -364,7 +362,7 @@ def test_gb2312_text_is_detected_not_guessed_from_name(tmp_path):
 def test_embedded_newlines_and_title_rows_in_csv():
     from zhangjiang.ingest.tabular import read_table
 
-    table = read_table(SHARED / "data/messy-tables/messytables_excel_pasting.csv")
+    table = read_table(shared("data/messy-tables/messytables_excel_pasting.csv"))
     machinery = [
         (n, row) for n, row in table.rows if str(row[0]).startswith("Machinery")
     ]
@@ -408,7 +406,7 @@ def test_validate_is_a_dry_run_for_every_connector(
             str(db),
             "validate",
             dataset,
-            str(SHARED / "data" / sample),
+            str(shared(f"data/{sample}")),
             *extra,
             "--format",
             "json",

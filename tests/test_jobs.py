@@ -12,14 +12,19 @@ import duckdb
 import pytest
 import sqlglot
 
+from tests.conftest import shared
 from zhangjiang import hpc_sql
 from zhangjiang.errors import IngestError
 from zhangjiang.ingest import jobs, jobs_slurm
 from zhangjiang.ingest.jobs import FORMATS, JOB_COLUMNS, detect_format, stage_jobs
 from zhangjiang.ingest.jobs_slurm import SLURM_FIELDS, SLURM_LEGACY_FIELDS
 
-SAMPLES = Path(__file__).resolve().parents[2] / "shared/data/hpc-samples"
-PHILLIPS = SAMPLES / "slurm_sacct_parsable2_xdmod_reference_phillips.log"
+PHILLIPS = "slurm_sacct_parsable2_xdmod_reference_phillips.log"
+
+
+def sample(name: str) -> Path:
+    """Return a job log of ``../shared/data/hpc-samples`` (or skip: see ``shared``)."""
+    return shared(f"data/hpc-samples/{name}")
 
 
 @pytest.fixture
@@ -79,7 +84,7 @@ def write(tmp_path: Path, text: str | bytes, name: str = "acct.log") -> Path:
     ("name", "expected"),
     [
         pytest.param("slurm_sacct_parsable2_xdmod_unit.log", "slurm", id="slurm"),
-        pytest.param(PHILLIPS.name, "slurm", id="slurm-phillips"),
+        pytest.param(PHILLIPS, "slurm", id="slurm-phillips"),
         pytest.param("pbs_torque_accounting_xdmod_unit.log", "pbs", id="pbs"),
         pytest.param("lsf_lsb.acct_xdmod_unit.log", "lsf", id="lsf"),
         pytest.param("sge_accounting_xdmod_unit.log", "sge", id="sge"),
@@ -87,7 +92,7 @@ def write(tmp_path: Path, text: str | bytes, name: str = "acct.log") -> Path:
     ],
 )
 def test_detect_format_sniffs_samples(name: str, expected: str) -> None:
-    assert detect_format(SAMPLES / name) == expected
+    assert detect_format(sample(name)) == expected
     assert expected in FORMATS
 
 
@@ -96,7 +101,7 @@ def test_detect_format_ignores_name_and_reads_headers_and_comments(
 ) -> None:
     header = write(tmp_path, "JobID|Start|End|NCPUS\n", "data.pbs")
     assert detect_format(header) == "slurm"
-    sge_text = (SAMPLES / "sge_accounting_xdmod_unit.log").read_text()
+    sge_text = (sample("sge_accounting_xdmod_unit.log")).read_text()
     assert detect_format(write(tmp_path, "# Version: 8.1\n\n" + sge_text)) == "sge"
 
 
@@ -118,7 +123,7 @@ def test_detect_format_rejects_empty_file(tmp_path: Path) -> None:
 
 
 def test_staged_table_has_the_declared_columns(con: duckdb.DuckDBPyConnection) -> None:
-    stage_jobs(con, SAMPLES / "slurm_sacct_parsable2_xdmod_unit.log", table="t")
+    stage_jobs(con, sample("slurm_sacct_parsable2_xdmod_unit.log"), table="t")
     described = rows(con, "SELECT column_name, column_type FROM (DESCRIBE t)")
     assert dict(described) == JOB_COLUMNS
     assert list(JOB_COLUMNS) == [name for name, _ in described]
@@ -130,7 +135,7 @@ def test_slurm_phillips_reproduces_open_xdmod_figures(
     # SOURCES.md: 4,285 lines, 239 with node list "None assigned"; XDMoD's regression
     # suite expects 4046 jobs ended, 11767.9883 CPU hours, 1344.8686 node hours and
     # 4 active users; all jobs lie inside its 2016-12-22 .. 2017-01-01 window.
-    assert stage_jobs(con, PHILLIPS) == 4046
+    assert stage_jobs(con, sample(PHILLIPS)) == 4046
     jobs_ended, users, node_hours, first, last = rows(
         con,
         "SELECT count(DISTINCT job_id), count(DISTINCT user_name), "
@@ -149,7 +154,7 @@ def test_slurm_unit_log_matches_xdmod_shredder_output(
 ) -> None:
     # Expected values from ubccr/xdmod tests/artifacts/.../slurm/output/accounting-logs.json
     # (epoch 1435460150 = 2015-06-28 02:55:50 UTC, and so on).
-    assert stage_jobs(con, SAMPLES / "slurm_sacct_parsable2_xdmod_unit.log") == 4
+    assert stage_jobs(con, sample("slurm_sacct_parsable2_xdmod_unit.log")) == 4
     assert rows(con, "SELECT * FROM jobs_stage ORDER BY source_row")[1] == (
         "4107166", "hanx", "dspumpkins", "general-compute", "100-Floors-of-Frights",
         datetime(2015, 6, 26, 19, 51, 25), datetime(2015, 6, 28, 15, 14, 49),
@@ -353,7 +358,7 @@ def test_a_file_with_no_parsable_record_fails_whole(
 
 
 def test_pbs_sample_by_hand(con: duckdb.DuckDBPyConnection) -> None:
-    path = SAMPLES / "pbs_torque_accounting_xdmod_unit.log"
+    path = sample("pbs_torque_accounting_xdmod_unit.log")
     assert stage_jobs(con, path) == 9
     got = rows(con, "SELECT job_id, cores, nodes, date_diff('second', start_time, "
                     "end_time), account, state FROM jobs_stage")  # fmt: skip
@@ -419,7 +424,7 @@ def test_pbs_only_end_records_of_jobs_that_started(
 
 
 def test_lsf_sample_by_hand(con: duckdb.DuckDBPyConnection) -> None:
-    assert stage_jobs(con, SAMPLES / "lsf_lsb.acct_xdmod_unit.log") == 2
+    assert stage_jobs(con, sample("lsf_lsb.acct_xdmod_unit.log")) == 2
     got = rows(con, "SELECT * EXCLUDE (source_row) FROM jobs_stage")
     # Fields 3 (event time 1389683139 = end), 4 (jobId 404717), 7 (numProcessors 128),
     # 8 (submitTime 1389642318), 11 (startTime 1389642771), 12 (userName), 13 (queue);
@@ -441,7 +446,7 @@ def test_lsf_sample_by_hand(con: duckdb.DuckDBPyConnection) -> None:
 def test_lsf_array_index_never_started_and_other_events(
     con: duckdb.DuckDBPyConnection, tmp_path: Path
 ) -> None:
-    line = (SAMPLES / "lsf_lsb.acct_xdmod_unit.log").read_text().splitlines()[1]
+    line = (sample("lsf_lsb.acct_xdmod_unit.log")).read_text().splitlines()[1]
     element = line.replace('"" "" 0 10725376', '"" "" 7 10725376')  # idx 0 -> 7
     pending = line.replace(" 0 0 1389642771 ", " 0 0 0 ", 1)  # startTime 0
     resize = '"JOB_RESIZE" "9.11" 1389683139 404717 0 0 0'
@@ -457,7 +462,7 @@ def test_lsf_array_index_never_started_and_other_events(
 
 
 def test_sge_sample_by_hand(con: duckdb.DuckDBPyConnection) -> None:
-    assert stage_jobs(con, SAMPLES / "sge_accounting_xdmod_unit.log") == 2
+    assert stage_jobs(con, sample("sge_accounting_xdmod_unit.log")) == 2
     # Both lines: job 22947, task 0, start 1311095354, end 1311095414 (60 s), slots 1,
     # project NONE and account "sge" (the default): no account. Two records, two runs.
     assert rows(con, "SELECT * EXCLUDE (source_row) FROM jobs_stage") == [
@@ -470,7 +475,7 @@ def test_sge_sample_by_hand(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def test_uge_milliseconds_are_detected(con: duckdb.DuckDBPyConnection) -> None:
-    assert stage_jobs(con, SAMPLES / "uge_accounting_xdmod_unit.log") == 2
+    assert stage_jobs(con, sample("uge_accounting_xdmod_unit.log")) == 2
     assert rows(con, "SELECT job_id, cores, start_time, end_time FROM jobs_stage") == [
         # 1311095354000 ms etc.: the same job as the SGE sample, 1 slot, 60 s.
         ("22947", 1, datetime(2011, 7, 19, 17, 9, 14), datetime(2011, 7, 19, 17, 10, 14)),
@@ -640,7 +645,7 @@ def test_phillips_utilisation_matches_open_xdmod(
     # 2016-12 = 9994.7011 and 2017-01 = 1773.2872; utilisation 1.0411 % and 0.0596 %;
     # over the months 0.2990 % (Month aggregate) and over 2016-12-22 .. 2017-01-01
     # 1.1144 % (Day aggregate), both pooled.
-    stage_jobs(con, PHILLIPS)
+    stage_jobs(con, sample(PHILLIPS))
     con.execute(
         "CREATE VIEW hpc_jobs AS SELECT *, 'phillips' AS system FROM jobs_stage"
     )

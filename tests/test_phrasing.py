@@ -5,10 +5,10 @@ from __future__ import annotations
 import doctest
 import re
 from decimal import Decimal as D
-from pathlib import Path
 
 import pytest
 
+from tests.conftest import seed_text
 from zhangjiang.errors import PhraseError, ZhangjiangError
 from zhangjiang.phrasing import (
     Bounds,
@@ -22,8 +22,6 @@ from zhangjiang.phrasing import (
     phrase_growth,
     writing,
 )
-
-SEED = Path(__file__).parents[2] / "shared/seed/000_477805507e61a503.txt"
 
 # (value in base units, style, zh text, en text): every bold figure style of the seed,
 # plus the forms the glossary names (80多个, 4.1%左右, 近90%).
@@ -446,13 +444,13 @@ _BOLD = re.compile(r"\*\*(.+?)\*\*")
 
 
 def test_find_claims_reads_every_claim_of_the_seed() -> None:
-    lines = SEED.read_text(encoding="utf-8").splitlines()
+    lines = seed_text().splitlines()
     assert [c.text for line in lines for c in find_claims(line)] == SEED_CLAIMS
 
 
 def test_find_claims_covers_every_bold_figure_of_the_seed() -> None:
     bold_count = 0
-    for line in SEED.read_text(encoding="utf-8").splitlines():
+    for line in seed_text().splitlines():
         found = find_claims(line)
         for bold in _BOLD.finditer(line):
             bold_count += 1

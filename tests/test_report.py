@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from tests.conftest import SHARED
+from tests.conftest import seed_text
 from tests.test_seed_figures import seed_bold_figures
 from zhangjiang.cli import app
 from zhangjiang.config import Settings
@@ -23,7 +23,6 @@ from zhangjiang.report import render_report
 from zhangjiang.report.check import check_text
 from zhangjiang.store import open_store
 
-SEED = SHARED / "seed/000_477805507e61a503.txt"
 FACILITIES_HEADING = ">> 世界级重大科技基础设施加速集聚"
 
 
@@ -45,7 +44,7 @@ def _bold_figures_by_section(markdown: str) -> tuple[list[str], list[str]]:
 def test_report_carries_every_bold_figure_of_the_seed_in_its_section(demo_store):
     markdown, report = render_report(demo_store, "2022", "md", "zh")
     assert isinstance(markdown, str)
-    seed_first, seed_second = _bold_figures_by_section(SEED.read_text(encoding="utf-8"))
+    seed_first, seed_second = _bold_figures_by_section(seed_text())
     assert len(seed_first) + len(seed_second) == len(seed_bold_figures()) == 68
     ours_first, ours_second = _bold_figures_by_section(markdown)
     missing = (Counter(seed_first) - Counter(ours_first)) + (
@@ -57,7 +56,7 @@ def test_report_carries_every_bold_figure_of_the_seed_in_its_section(demo_store)
 
 
 def test_fact_check_of_the_seed_verifies_every_figure(demo_store):
-    result = check_text(demo_store, SEED.read_text(encoding="utf-8"), "2022")
+    result = check_text(demo_store, seed_text(), "2022")
     assert result["summary"]["contradicted"] == 0, [
         c for c in result["claims"] if c["verdict"] == "contradicted"
     ]
@@ -67,7 +66,7 @@ def test_fact_check_of_the_seed_verifies_every_figure(demo_store):
 
 
 def test_five_changed_figures_are_exactly_the_five_contradicted(demo_store, tmp_path):
-    seed = SEED.read_text(encoding="utf-8")
+    seed = seed_text()
     changes = {
         "**690**家": "**695**家",
         "**1560**亿元": "**1460**亿元",

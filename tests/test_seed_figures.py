@@ -5,18 +5,17 @@ from __future__ import annotations
 import re
 import tomllib
 
-from tests.conftest import REPO, SHARED
+from tests.conftest import REPO, seed_text
 from zhangjiang.indicators import load_builtin
 from zhangjiang.phrasing import find_claims
 
-SEED = SHARED / "seed/000_477805507e61a503.txt"
 MAPPING = REPO / "tests/data/seed_figures.toml"
 
 
 def seed_bold_figures() -> list[str]:
     """Return the seed's bold figures with their qualifier and unit, in order."""
     figures = []
-    for line in SEED.read_text(encoding="utf-8").splitlines():
+    for line in seed_text().splitlines():
         for span in find_claims(line):
             if "**" in line[span.start : span.end]:
                 figures.append(span.text)
@@ -24,7 +23,7 @@ def seed_bold_figures() -> list[str]:
 
 
 def test_the_seed_has_68_bold_figures():
-    seed = SEED.read_text(encoding="utf-8")
+    seed = seed_text()
     assert len(seed_bold_figures()) == seed.count("**") // 2 == 68
 
 
