@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from decimal import Decimal
 from itertools import pairwise
 from pathlib import Path
@@ -57,14 +56,6 @@ GROWING = [
 
 Values = dict[str, dict[tuple[Any, ...], Decimal]]
 Demo = tuple[Store, Values, Path]
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _no_snapshot() -> Iterator[None]:
-    """Skip the web snapshot written after every ingest and compute: these tests read the store."""
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr("zhangjiang.snapshot.write_snapshot", lambda store: store.path)
-        yield
 
 
 @pytest.fixture(scope="module")

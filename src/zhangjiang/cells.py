@@ -29,10 +29,12 @@ if TYPE_CHECKING:
     from zhangjiang.store.duckdb import Connection
 
 __all__ = [
+    "Cell",
     "CellPlan",
     "cell_of",
     "cell_sql",
     "cells_of_rows",
+    "current_cells",
     "legacy_cells_sql",
     "plan_cells",
     "record_cells",
@@ -169,6 +171,24 @@ def _text(value: Any) -> Any:
     return str(value)
 
 
+def current_cells(
+    con: Connection, dataset: str, exclude_batch: int | None = None
+) -> dict[Cell, tuple[int, str]]:
+    """Return the current cells of a dataset: cell -> (holding batch, digest).
+
+    A cell is current when it is active and its batch is loaded.
+    """
+    return {
+        (r[0], r[1]): (int(r[2]), r[3])
+        for r in con.execute(
+            "SELECT c.period, c.reporter, c.batch_id, c.digest FROM batch_cells c "
+            "JOIN batches b ON b.id = c.batch_id WHERE b.dataset = ? AND b.status = 'loaded' "
+            "AND c.active AND c.batch_id IS DISTINCT FROM ?",
+            [dataset, exclude_batch],
+        ).fetchall()
+    }
+
+
 def plan_cells(
     con: Connection,
     form: Form,
@@ -180,15 +200,7 @@ def plan_cells(
     if form.mode != "replace":
         plan.added = sorted(cells)
         return plan
-    current = {
-        (r[0], r[1]): (int(r[2]), r[3])
-        for r in con.execute(
-            "SELECT c.period, c.reporter, c.batch_id, c.digest FROM batch_cells c "
-            "JOIN batches b ON b.id = c.batch_id WHERE b.dataset = ? AND b.status = 'loaded' "
-            "AND c.active AND c.batch_id IS DISTINCT FROM ?",
-            [form.name, exclude_batch],
-        ).fetchall()
-    }
+    current = current_cells(con, form.name, exclude_batch)
     for cell in sorted(cells):
         held = current.get(cell)
         if held is None:

@@ -347,17 +347,8 @@ def _form_periods(form: Form, months: list[Month]) -> list[str]:
 
 def _bounds(label: str) -> tuple[date, date]:
     """Return [start, end) of a cell period label: 2022, 2022-Q4 or 2022-11."""
-    year = int(label[:4])
-    if len(label) == 4:
-        return date(year, 1, 1), date(year + 1, 1, 1)
-    if label[5] == "Q":
-        first = (int(label[6]) - 1) * 3 + 1
-        start = date(year, first, 1)
-    else:
-        start = date(year, int(label[5:7]), 1)
-    months = 3 if label[5] == "Q" else 1
-    index = start.month - 1 + months
-    return start, date(year + index // 12, index % 12 + 1, 1)
+    per = parse_period(label)
+    return per.start, per.end
 
 
 def _last_month(label: str) -> Month:

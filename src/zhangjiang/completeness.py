@@ -16,7 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from zhangjiang.cells import cell_sql
+from zhangjiang.cells import cell_sql, current_cells
 from zhangjiang.forms.model import Form
 
 if TYPE_CHECKING:
@@ -98,11 +98,7 @@ def presence(con: Connection, form: Form) -> Presence:
     """Return the current cells of ``form`` (loaded batches, cells not replaced)."""
     cells: dict[str, set[str]] = defaultdict(set)
     if form.mode == "replace":
-        rows = con.execute(
-            "SELECT c.period, c.reporter FROM batch_cells c JOIN batches b ON b.id = c.batch_id "
-            "WHERE b.dataset = ? AND b.status = 'loaded' AND c.active",
-            [form.name],
-        ).fetchall()
+        rows = list(current_cells(con, form.name))
         if not rows:  # batches of a register loaded without cells: present, no period
             rows = con.execute(
                 "SELECT coalesce(period, ''), '' FROM batches WHERE dataset = ? AND status = 'loaded'",

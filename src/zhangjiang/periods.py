@@ -27,6 +27,7 @@ PERIOD_RULES = {
 }
 _YEAR = re.compile(r"^(\d{4})$")
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
 _RANGE = re.compile(r"^(\d{4})-(\d{2})/(\d{4})-(\d{2})$")
 
 
@@ -45,9 +46,12 @@ class Period:
 
     @property
     def kind(self) -> str:
-        """Return ``year`` (2022), ``month`` (2022-10) or ``range`` (2022-01/2022-10)."""
+        """Return ``year`` (2022), ``quarter`` (2022-Q4), ``month`` (2022-10) or ``range``
+        (2022-01/2022-10)."""
         if "/" in self.label:
             return "range"
+        if "-Q" in self.label:
+            return "quarter"
         return "month" if "-" in self.label else "year"
 
     @property
@@ -77,12 +81,18 @@ def year_before(day: date) -> date:
 
 
 def parse_period(text: str) -> Period:
-    """Parse ``2022``, ``2022-10`` or ``2022-01/2022-10`` into a Period, or raise PeriodError.
+    """Parse ``2022``, ``2022-Q4``, ``2022-10`` or ``2022-01/2022-10`` into a Period, or raise
+    PeriodError.
 
     A range runs from the first day of its first month to the end of its last month,
     within one year (a year to date: ``2022-01/2022-10`` is 2022年1—10月).
     """
     text = str(text).strip()
+    if m := _QUARTER.match(text):
+        year, first = int(m[1]), (int(m[2]) - 1) * 3 + 1
+        if 1900 <= year <= 2999:
+            end = date(year + (first == 10), (first + 2) % 12 + 1, 1)
+            return Period(text, date(year, first, 1), end)
     if m := _RANGE.match(text):
         y1, m1, y2, m2 = (int(g) for g in m.groups())
         if 1900 <= y1 <= 2999 and y1 == y2 and 1 <= m1 <= m2 <= 12:
@@ -119,6 +129,9 @@ def reference_label(rule: str, period: Period, ref_end: date | None) -> tuple[st
     end = ref_end or (period.end - timedelta(days=1))
     if period.kind == "month" and rule in ("year", "ytd"):
         return f"{year}年{period.start.month}月", f"{period.start:%B} {year}"
+    if period.kind == "quarter" and rule in ("year", "ytd"):
+        q = period.label[-1]
+        return f"{year}年第{q}季度", f"Q{q} {year}"
     match rule:
         case "year":
             return f"{year}年", f"{year}"

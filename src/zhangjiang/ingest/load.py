@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from zhangjiang.cells import (
+    Cell,
     CellPlan,
     cells_of_rows,
     plan_cells,
@@ -172,7 +173,9 @@ def ingest_file(
         return result.set_rejected(checked.problems)
     batch_period = period or derived_period(form, checked.rows)
     scope = _scope(form, checked.rows)
-    plan = plan_file(store, form, checked.rows, batch_period)
+    cells = cells_of_rows(form, checked.rows, batch_period)
+    with store.connect() as con:
+        plan = plan_cells(con, form, cells)
     if checked.rows and not plan.changes_anything and form.mode == "replace":
         return result.set_unchanged(plan)
     batch_id, result.plan = store_batch(
@@ -188,6 +191,7 @@ def ingest_file(
         scope=scope,
         note=note,
         warnings=len(checked.warnings),
+        cells=cells,
     )
     result.superseded = result.plan.superseded
     result.outcome, result.batch_id, result.rows = status, batch_id, len(checked.rows)
@@ -221,12 +225,14 @@ def store_batch(
     scope: str,
     note: str,
     warnings: int,
+    cells: dict[Cell, tuple[int, str]] | None = None,
 ) -> tuple[int, CellPlan]:
     """Store validated rows as one batch in one transaction; return its id and cell plan.
 
     The batch record, its rows and cells, the replacement of the cells it covers again,
     and the archived original all commit together or not at all. A pending batch takes
-    its cells when it is approved.
+    its cells when it is approved. ``cells`` are the rows' cells when the caller has
+    them already (``cells_of_rows``).
     """
     with store.transaction() as con:
         batch_id = insert_batch(
@@ -244,7 +250,8 @@ def store_batch(
             warnings,
         )
         insert_rows(con, form, batch_id, rows)
-        cells = cells_of_rows(form, rows, period)
+        if cells is None:
+            cells = cells_of_rows(form, rows, period)
         if form.mode == "replace":
             record_cells(con, form, batch_id, cells)
         if status == "loaded":
