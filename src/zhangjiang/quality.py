@@ -25,7 +25,7 @@ from zhangjiang.errors import ReleaseError, ZhangjiangError
 from zhangjiang.forms import get_form
 from zhangjiang.forms.model import Form
 from zhangjiang.indicators import load_builtin
-from zhangjiang.indicators.model import Indicator
+from zhangjiang.indicators.model import Indicator, dimensions_key
 from zhangjiang.periods import Period, parse_period
 from zhangjiang.phrasing.numbers import format_grouped, json_number, tidy
 from zhangjiang.store import Store
@@ -242,7 +242,7 @@ def check(con: Connection, period: str | Period | None = None) -> list[QualityWa
             _period(w.period).end,
             order.index(w.rule),
             w.indicator or w.form or "",
-            json.dumps(w.dimensions, sort_keys=True, ensure_ascii=False),
+            dimensions_key(w.dimensions),
         )
     )
     _attach_explanations(con, found)

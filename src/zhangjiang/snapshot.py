@@ -31,6 +31,7 @@ from typing import Any
 from zhangjiang.errors import StoreError
 from zhangjiang.forms import FORMS
 from zhangjiang.indicators import load_builtin, read_values
+from zhangjiang.indicators.model import dimensions_key
 from zhangjiang.ingest.service import list_batches
 from zhangjiang.periods import PERIOD_RULES, parse_period
 from zhangjiang.phrasing.numbers import json_number
@@ -85,7 +86,7 @@ def build_snapshot(store: Store) -> dict[str, Any]:
         "forms": [form.model_dump(mode="json") for form in FORMS.values()],
         "records": records,
         "releases": [_jsonable(r) for r in read_releases(store)],
-        "stale_inputs": [_jsonable(s) for s in _stale_inputs(store)],
+        "stale_inputs": [_jsonable(s) for s in stale_inputs(store)],
     }
 
 
@@ -260,11 +261,6 @@ def period_kind(label: str) -> str:
     return parse_period(label).kind
 
 
-def dimensions_key(dimensions: dict[str, Any]) -> str:
-    """Return one text for a dimension combination, whatever the order of its keys."""
-    return json.dumps(dimensions, sort_keys=True, ensure_ascii=False)
-
-
 class SnapshotSource:
     """The newest snapshot of a database, re-read whenever its file changes."""
 
@@ -344,18 +340,6 @@ def _read_records(store: Store) -> dict[str, list[dict[str, Any]]]:
             for form in wanted
             if form.view in views
         }
-
-
-def _stale_inputs(store: Store) -> list[dict[str, Any]]:
-    # A database last migrated before computes were recorded has nothing to compare.
-    with store.connect(read_only=True) as con:
-        tables = {
-            r["table_name"]
-            for r in fetch_dicts(
-                con, "SELECT table_name FROM information_schema.tables"
-            )
-        }
-    return stale_inputs(store) if "compute_runs" in tables else []
 
 
 def _catalogue_entry(ind: Any) -> dict[str, Any]:

@@ -24,6 +24,11 @@ def stale_inputs(store: Store) -> list[dict[str, Any]]:
     from zhangjiang.indicators.engine import input_state  # late: engine imports store
 
     with store.connect(read_only=True) as con:
+        tables = {r[0] for r in con.execute("SHOW TABLES").fetchall()}
+        if (
+            "compute_runs" not in tables
+        ):  # a store not migrated since computes were recorded
+            return []
         row = con.execute(
             "SELECT inputs FROM compute_runs ORDER BY computed_at DESC LIMIT 1"
         ).fetchone()

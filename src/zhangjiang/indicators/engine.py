@@ -10,7 +10,7 @@ from decimal import Decimal, localcontext
 from typing import Any
 
 from zhangjiang.indicators.cycle import Cycle
-from zhangjiang.indicators.model import Indicator, IndicatorValue
+from zhangjiang.indicators.model import Indicator, IndicatorValue, dimensions_key
 from zhangjiang.indicators.registry import get_indicator, load_builtin
 from zhangjiang.periods import Period, parse_period, reference_label, year_before
 from zhangjiang.phrasing.numbers import json_number, tidy
@@ -123,7 +123,7 @@ def compute_values(
     values = []
     for row in rows:
         value = to_value(ind, per, row, status)
-        dims = _dims_key(value.dimensions)
+        dims = dimensions_key(value.dimensions)
         prev = previous.get(dims)
         now_value = current.get(dims, value.value) if ind.comparable else value.value
         values.append(replace(value, previous=prev, yoy=_growth(now_value, prev)))
@@ -148,12 +148,8 @@ def _by_dims(ind: Indicator, rows: list[dict[str, Any]]) -> dict[str, Any]:
     for row in rows:
         dims = {d: _plain(row.get(d)) for d in ind.dimensions}
         if row["value"] is not None:
-            out[_dims_key(dims)] = _exact(row["value"])
+            out[dimensions_key(dims)] = _exact(row["value"])
     return out
-
-
-def _dims_key(dims: dict[str, Any]) -> str:
-    return json.dumps(dims, sort_keys=True, ensure_ascii=False)
 
 
 def _growth(current: Any, previous: Any) -> Decimal | None:
@@ -307,7 +303,7 @@ def store_values(
     keep: set[str] = set()
     stamp = now()
     for v in values:
-        dims = json.dumps(v.dimensions, sort_keys=True, ensure_ascii=False)
+        dims = dimensions_key(v.dimensions)
         keep.add(dims)
         old = existing.get(dims)
         if old is not None and _same(old, v):

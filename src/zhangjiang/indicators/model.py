@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Indicator", "IndicatorValue"]
+__all__ = ["Indicator", "IndicatorValue", "dimensions_key"]
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
 
@@ -83,3 +84,11 @@ class IndicatorValue:
     ref_end: Any = None
     previous: Any = None
     yoy: Any = None
+
+
+def dimensions_key(dimensions: dict[str, Any]) -> str:
+    """Return one text for a dimension combination, whatever the order of its keys.
+
+    It is how values are stored (``indicator_values.dimensions``) and looked up.
+    """
+    return json.dumps(dimensions, sort_keys=True, ensure_ascii=False)

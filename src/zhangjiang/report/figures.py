@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from zhangjiang.indicators import load_builtin, read_values
+from zhangjiang.indicators.model import dimensions_key
 from zhangjiang.periods import Period, parse_period
 from zhangjiang.phrasing import Style, phrase
 from zhangjiang.store import Store
@@ -54,7 +54,7 @@ class FigureBook:
         self._values = {
             (
                 r["id"],
-                json.dumps(r["dimensions"], sort_keys=True, ensure_ascii=False),
+                dimensions_key(r["dimensions"]),
             ): r
             for r in read_values(self.store, self.period.label)
         }
@@ -67,7 +67,7 @@ class FigureBook:
 
     def value(self, indicator: str, **dims: Any) -> dict[str, Any] | None:
         """Return the stored value row of an indicator for these dimensions, or None."""
-        key = (indicator, json.dumps(dims, sort_keys=True, ensure_ascii=False))
+        key = (indicator, dimensions_key(dims))
         row = self._values.get(key)
         return row if row is not None and row["value"] is not None else None
 
@@ -76,9 +76,7 @@ class FigureBook:
     ) -> str:
         """Return the phrased figure (number in bold) or a gap marker that drops the line."""
         if self.skeleton:
-            return (
-                f"⟦{indicator}|{json.dumps(dims, sort_keys=True, ensure_ascii=False)}⟧"
-            )
+            return f"⟦{indicator}|{dimensions_key(dims)}⟧"
         row = self.value(indicator, **dims)
         ind = self._registry.get(indicator)
         if row is None or ind is None:
