@@ -1,4 +1,9 @@
-"""Readers for bibliographic exports: RIS, Web of Science, BibTeX and Crossref JSON."""
+"""Readers for bibliographic exports, and the detection of an export's format by content.
+
+RIS, Web of Science plain text, BibTeX and Crossref JSON are read here; CNKI NoteExpress
+and Refer in ``pub_tagged``, Scopus CSV and Web of Science tab-delimited in
+``pub_tables``, EndNote XML in ``pub_xml``. ``READERS`` lists them all.
+"""
 
 from __future__ import annotations
 
@@ -15,18 +20,42 @@ from bibtexparser import model as bib
 from bibtexparser.middlewares.names import split_multiple_persons_names
 from pylatexenc.latex2text import LatexNodes2Text
 
-from zhangjiang.errors import IngestError
 from zhangjiang.ingest.pub_model import (
     Publication,
     RecordProblem,
     build_publication,
     doi_from_url,
+    file_error,
     normalize_doi,
     record_problem,
     year_in,
 )
+from zhangjiang.ingest.pub_tables import (
+    SCOPUS_COLUMNS,
+    WOS_TAB_COLUMNS,
+    header_of,
+    read_scopus_csv,
+    read_wos_tab,
+)
+from zhangjiang.ingest.pub_tagged import (
+    NOTEEXPRESS_START,
+    REFER_TAG,
+    read_noteexpress,
+    read_refer,
+)
+from zhangjiang.ingest.pub_xml import is_endnote_xml, read_endnote_xml
 
-__all__ = ["FORMATS", "READERS", "detect_text_format", "file_error"]
+__all__ = [
+    "EXPECTED_EN",
+    "EXPECTED_ZH",
+    "FORMATS",
+    "MAX_BRACE_DEPTH",
+    "READERS",
+    "describe_text",
+    "detect_text_format",
+    "file_error",
+    "source_database",
+]
 
 Record = Publication | RecordProblem
 Reader = Callable[[str, str], list[Record]]
@@ -40,22 +69,53 @@ _BIBTEX_START = re.compile(r"^\s*@\s*[A-Za-z]+\s*[{(]", re.MULTILINE)
 _MARKUP = re.compile(r"</?[A-Za-z][\w:.-]*(?:\s[^<>]*)?/?>")
 _LATEX = LatexNodes2Text()
 _BARE_SPECIAL = re.compile(r"(?<!\\)([%&])")
+_BRACES = re.compile(r"(?<!\\)[{}]")
 # BibTeX entry types that are not bibliographic records.
 _NON_RECORDS = {"comment", "string", "preamble"}
+_REFER_TITLE = re.compile(r"^%T ", re.MULTILINE)
+_RIS_DATABASE = re.compile(r"^DB  - *(\S.*)$", re.MULTILINE)
+#: Real BibTeX nests braces a few levels ({{IEEE}} in a title); deeper is refused before
+#: parsing, which recurses once per level.
+MAX_BRACE_DEPTH = 32
+
+#: What a publication export may be, as the messages name it.
+EXPECTED_ZH = (
+    "RIS（TY  -）、Web of Science 纯文本（FN/PT）或制表符分隔（PT、TI、PY 列）、"
+    "BibTeX（@article{…}）、Crossref JSON、CNKI NoteExpress（{Reference Type}:）、"
+    "Refer/EndNote（%0、%A、%T）、EndNote XML（<xml><records>）、"
+    "Scopus CSV（Title、Year、Source title 列）"
+)
+EXPECTED_EN = (
+    "RIS (TY  -), Web of Science plain text (FN/PT) or tab-delimited (columns PT, TI, "
+    "PY), BibTeX (@article{…}), Crossref JSON, CNKI NoteExpress ({Reference Type}:), "
+    "Refer/EndNote (%0, %A, %T), EndNote XML (<xml><records>), Scopus CSV (columns "
+    "Title, Year, Source title)"
+)
 
 
 def detect_text_format(text: str) -> str | None:
     """Return the format of decoded ``text`` from its content, or None if unknown."""
     head = text.lstrip("\ufeff \t\r\n")
     first = head.split("\n", 1)[0].rstrip()
+    # NoteExpress records start with "{Reference Type}:", which is not JSON.
+    if head.startswith("{Reference Type}") or NOTEEXPRESS_START.search(text):
+        return "noteexpress"
+    if is_endnote_xml(head):
+        return "endnote-xml"
     if first.startswith("TY  -"):
         return "ris"
+    if set(WOS_TAB_COLUMNS) <= set(header_of(head, "\t")):
+        return "wos-tab"
     if first.startswith(("FN ", "PT ")):
         return "wos"
+    if set(SCOPUS_COLUMNS) <= set(header_of(head, ",")):
+        return "scopus-csv"
     if head.startswith(("{", "[")):
         return "crossref"
     if head.startswith("@"):
         return "bibtex"
+    if REFER_TAG.match(first) and _REFER_TITLE.search(text):
+        return "refer"
     # Headers or comments may come first: look for each format's record start.
     if _RIS_START.search(text):
         return "ris"
@@ -66,9 +126,34 @@ def detect_text_format(text: str) -> str | None:
     return None
 
 
-def file_error(file: str, zh: str, en: str) -> IngestError:
-    """Return an IngestError whose message names the file, Chinese then English."""
-    return IngestError(f"文件 {file} {zh} / {file} {en}")
+def describe_text(text: str) -> tuple[str, str]:
+    """Return what an unrecognised ``text`` looks like, zh and en, for the error message."""
+    head = text.lstrip("\ufeff \t\r\n")
+    first = head.split("\n", 1)[0].strip()
+    shown = first[:60] + ("…" if len(first) > 60 else "")
+    if head.startswith("<"):
+        return f"看起来是 XML，首行“{shown}”", f"looks like XML, first line {shown!r}"
+    for delimiter, zh, en in (("\t", "制表符分隔表格", "tab-delimited table"),
+                              (",", "CSV 表格", "CSV table")):  # fmt: skip
+        columns = header_of(head, delimiter)
+        if len(columns) >= 2:
+            listed = ", ".join(columns[:8]) + (", …" if len(columns) > 8 else "")
+            return f"看起来是{zh}，表头为 {listed}", f"looks like a {en} with header {listed}"
+    return f"首行为“{shown}”", f"its first line is {shown!r}"
+
+
+def source_database(fmt: str, text: str) -> str:
+    """Return the database an export of format ``fmt`` came from.
+
+    A corrected export replaces an earlier one of the same facility only when both came
+    from the same database; exports of different databases add up. The format decides
+    (CNKI writes NoteExpress and Refer, Clarivate both Web of Science forms), except RIS,
+    which any database writes and which names it in its ``DB`` tag when it does.
+    """
+    if fmt == "ris":
+        match = _RIS_DATABASE.search(text)
+        return match.group(1).strip().lower()[:40] if match else "ris"
+    return _SOURCES[fmt]
 
 
 def read_ris(text: str, file: str) -> list[Record]:
@@ -142,6 +227,7 @@ def read_wos(text: str, file: str) -> list[Record]:
 
 def read_bibtex(text: str, file: str) -> list[Record]:
     """Read BibTeX/biblatex entries; @string, @comment and @preamble are not records."""
+    _check_brace_depth(text, file)
     library = bibtexparser.parse_string(text)
     records: list[Record] = []
     for block in library.blocks:
@@ -173,6 +259,12 @@ def read_crossref(text: str, file: str) -> list[Record]:
     """Read a Crossref REST API work or work list (envelope or bare)."""
     try:
         data = json.loads(text)
+    except RecursionError as exc:
+        raise file_error(
+            file,
+            "的 JSON 嵌套层数过深，不予读取",
+            "nests JSON arrays or objects too deeply to be read",
+        ) from exc
     except json.JSONDecodeError as exc:
         raise file_error(
             file,
@@ -221,8 +313,37 @@ READERS: dict[str, Reader] = {
     "wos": read_wos,
     "bibtex": read_bibtex,
     "crossref": read_crossref,
+    "noteexpress": read_noteexpress,
+    "refer": read_refer,
+    "endnote-xml": read_endnote_xml,
+    "scopus-csv": read_scopus_csv,
+    "wos-tab": read_wos_tab,
 }
 FORMATS: tuple[str, ...] = tuple(READERS)
+_SOURCES = {
+    "wos": "wos",
+    "wos-tab": "wos",
+    "bibtex": "bibtex",
+    "crossref": "crossref",
+    "noteexpress": "cnki",
+    "refer": "cnki",
+    "endnote-xml": "endnote",
+    "scopus-csv": "scopus",
+}
+
+
+def _check_brace_depth(text: str, file: str) -> None:
+    depth = 0
+    for match in _BRACES.finditer(text):
+        depth += 1 if match.group() == "{" else -1
+        if depth > MAX_BRACE_DEPTH:
+            line = text.count("\n", 0, match.start()) + 1
+            raise file_error(
+                file,
+                f"第{line}行花括号嵌套超过 {MAX_BRACE_DEPTH} 层，不予读取",
+                f"nests braces more than {MAX_BRACE_DEPTH} levels deep (line {line})",
+            )
+        depth = max(depth, 0)
 
 
 def _first(entry: dict[str, Any], *keys: str) -> str | None:

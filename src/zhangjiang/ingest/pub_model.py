@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from zhangjiang.errors import IngestError
 from zhangjiang.ingest.problems import PROBLEM_KINDS, ProblemKind
 
 __all__ = [
@@ -18,6 +19,7 @@ __all__ = [
     "build_publication",
     "clean_text",
     "doi_from_url",
+    "file_error",
     "issns_in",
     "normalize_doi",
     "normalize_issn",
@@ -45,7 +47,7 @@ class Publication:
     issns: tuple[str, ...]  # NNNN-NNNC, check digit verified, print and electronic
     year: int | None  # publication year (Crossref: "issued", the earliest)
     authors: tuple[str, ...]  # as written in the source, "others" dropped
-    source_format: str  # "ris" | "wos" | "bibtex" | "crossref"
+    source_format: str  # a key of pub_formats.READERS: "ris", "wos", "noteexpress", …
     source_record: int  # 1-based record number in the file
 
 
@@ -92,6 +94,11 @@ class RecordProblem:
             "message_zh": self.message_zh,
             "message_en": self.message_en,
         }
+
+
+def file_error(file: str, zh: str, en: str) -> IngestError:
+    """Return an IngestError whose message names the file, Chinese then English."""
+    return IngestError(f"文件 {file} {zh} / {file} {en}")
 
 
 def record_problem(type_: str, file: str, record: int, **params: str) -> RecordProblem:
