@@ -7,6 +7,12 @@ October), adds the cells it brings new, and leaves every other cell with the bat
 holds it. A cell whose rows are the same as the current ones is *unchanged*: it stays with
 the older batch, so loading the same content twice changes nothing.
 
+A cell also has a *source*: the database a publication list was exported from
+(``cnki``, ``wos``, ``scopus``, …; ``''`` for every other form). Lists of one facility
+and year from different sources add up (a facility's papers are the union of its
+lists); a later list replaces only the cells of its own source, so a corrected CNKI
+export replaces the CNKI export and leaves the Web of Science one alone.
+
 The period of a cell follows the form's frequency (``Form.cycle``): ``2022-10`` for
 monthly forms and event lists (the month of the row's date), ``2022-Q4`` quarterly,
 ``2022`` annual, the date for as-of forms, and the batch's declared period (or ``''``)
@@ -172,20 +178,27 @@ def _text(value: Any) -> Any:
 
 
 def current_cells(
-    con: Connection, dataset: str, exclude_batch: int | None = None
+    con: Connection,
+    dataset: str,
+    exclude_batch: int | None = None,
+    source: str | None = None,
 ) -> dict[Cell, tuple[int, str]]:
     """Return the current cells of a dataset: cell -> (holding batch, digest).
 
-    A cell is current when it is active and its batch is loaded.
+    A cell is current when it is active and its batch is loaded. With ``source``, only
+    the cells of that source; without, a cell held in several sources appears once.
     """
+    sql = (
+        "SELECT c.period, c.reporter, c.batch_id, c.digest FROM batch_cells c "
+        "JOIN batches b ON b.id = c.batch_id WHERE b.dataset = ? AND b.status = 'loaded' "
+        "AND c.active AND c.batch_id IS DISTINCT FROM ?"
+    )
+    params: list[Any] = [dataset, exclude_batch]
+    if source is not None:
+        sql += " AND coalesce(c.source, '') = ?"
+        params.append(source)
     return {
-        (r[0], r[1]): (int(r[2]), r[3])
-        for r in con.execute(
-            "SELECT c.period, c.reporter, c.batch_id, c.digest FROM batch_cells c "
-            "JOIN batches b ON b.id = c.batch_id WHERE b.dataset = ? AND b.status = 'loaded' "
-            "AND c.active AND c.batch_id IS DISTINCT FROM ?",
-            [dataset, exclude_batch],
-        ).fetchall()
+        (r[0], r[1]): (int(r[2]), r[3]) for r in con.execute(sql, params).fetchall()
     }
 
 
@@ -194,13 +207,14 @@ def plan_cells(
     form: Form,
     cells: dict[Cell, tuple[int, str]],
     exclude_batch: int | None = None,
+    source: str = "",
 ) -> CellPlan:
-    """Compare a batch's cells with the current ones of its dataset, storing nothing."""
+    """Compare a batch's cells with the current ones of its dataset and source, storing nothing."""
     plan = CellPlan()
     if form.mode != "replace":
         plan.added = sorted(cells)
         return plan
-    current = current_cells(con, form.name, exclude_batch)
+    current = current_cells(con, form.name, exclude_batch, source)
     for cell in sorted(cells):
         held = current.get(cell)
         if held is None:
@@ -217,13 +231,15 @@ def record_cells(
     form: Form,
     batch_id: int,
     cells: dict[Cell, tuple[int, str]],
+    source: str = "",
 ) -> None:
     """Store the cells a new batch covers (active until it is loaded and compared)."""
     _many(
         con,
-        "INSERT INTO batch_cells VALUES (?, ?, ?, ?, ?, ?, true, NULL)",
+        "INSERT INTO batch_cells (batch_id, dataset, period, reporter, rows, digest, "
+        "active, replaced_by, source) VALUES (?, ?, ?, ?, ?, ?, true, NULL, ?)",
         [
-            [batch_id, form.name, period, reporter, rows, digest]
+            [batch_id, form.name, period, reporter, rows, digest, source]
             for (period, reporter), (rows, digest) in sorted(cells.items())
         ],
     )
@@ -236,14 +252,14 @@ def take_cells(con: Connection, form: Form, batch_id: int) -> CellPlan:
     unchanged cells become inactive so the older, identical rows stay current. An older
     batch left with no current cell is marked superseded.
     """
-    cells = {
-        (r[0], r[1]): (int(r[2]), r[3])
-        for r in con.execute(
-            "SELECT period, reporter, rows, digest FROM batch_cells WHERE batch_id = ?",
-            [batch_id],
-        ).fetchall()
-    }
-    plan = plan_cells(con, form, cells, exclude_batch=batch_id)
+    rows = con.execute(
+        "SELECT period, reporter, rows, digest, coalesce(source, '') FROM batch_cells "
+        "WHERE batch_id = ?",
+        [batch_id],
+    ).fetchall()
+    cells = {(r[0], r[1]): (int(r[2]), r[3]) for r in rows}
+    source = rows[0][4] if rows else ""
+    plan = plan_cells(con, form, cells, exclude_batch=batch_id, source=source)
     if form.mode != "replace":
         return plan
     _many(
@@ -286,7 +302,8 @@ def legacy_cells_sql(form: Form) -> str:
             "(SELECT coalesce(b.period, '') FROM batches b WHERE b.id = t._batch_id)"
         )
     return (
-        f"INSERT INTO batch_cells SELECT _batch_id, '{form.name}', {period} AS p, "
+        "INSERT INTO batch_cells (batch_id, dataset, period, reporter, rows, digest, "
+        f"active, replaced_by) SELECT _batch_id, '{form.name}', {period} AS p, "
         f"{reporter} AS r, count(*), 'legacy', true, NULL FROM {form.table} t "
         "WHERE _batch_id IN (SELECT id FROM batches WHERE status IN ('loaded', 'pending')) "
         "AND _batch_id NOT IN (SELECT batch_id FROM batch_cells) GROUP BY _batch_id, p, r"

@@ -31,6 +31,10 @@ class IngestError(ZhangjiangError):
     """A file could not be ingested."""
 
 
+class InputLimitError(IngestError):
+    """A file nests deeper or holds more than a parser's declared limit allows."""
+
+
 class UnknownIndicatorError(ZhangjiangError):
     """No indicator is declared under that id."""
 

@@ -1,7 +1,9 @@
 """Indicators of papers using the facilities: all, CNS, and SCI papers by publication year.
 
-A paper is identified by its normalised DOI (its lower-case title when it has none), so
-the same paper in two loaded lists of one facility counts once.
+A paper is identified by its key (``paper``: the normalised DOI, else the normalised
+title, year and first author, or the key of the record it was merged with in another
+loaded list), so the same paper in two loaded lists of one facility counts once. Rows
+stored before the key existed fall back to the DOI, else the lower-case title.
 """
 
 from zhangjiang.indicators.facilities_catalog import facility_indicator
@@ -15,14 +17,14 @@ register(
         unit="篇",
         unit_en="papers",
         sql="""
-            SELECT facility, count(DISTINCT coalesce(doi, lower(title))) AS value,
+            SELECT facility, count(DISTINCT coalesce(paper, doi, lower(title))) AS value,
                    list(DISTINCT _batch_id ORDER BY _batch_id) AS sources
             FROM publications
             WHERE year = $year
             GROUP BY facility ORDER BY facility
         """,
-        description_zh="发表年份为报告年度的依托设施论文数，按规范化 DOI 去重（无 DOI 的按题名）。",
-        description_en="Papers using the facility published in the year, counted once per normalised DOI (per title when there is none).",
+        description_zh="发表年份为报告年度的依托设施论文数，按规范化 DOI 去重（无 DOI 的按题名、年份与第一作者）。",
+        description_en="Papers using the facility published in the year, counted once per normalised DOI (per title, year and first author when there is none).",
         inputs=("publications",),
         period_rule="year",
         style={"unit": "篇"},
@@ -36,7 +38,7 @@ register(
         unit_en="papers",
         sql="""
             SELECT facility,
-                   count(DISTINCT CASE WHEN is_cns THEN coalesce(doi, lower(title)) END) AS value,
+                   count(DISTINCT CASE WHEN is_cns THEN coalesce(paper, doi, lower(title)) END) AS value,
                    list(DISTINCT _batch_id ORDER BY _batch_id) AS sources
             FROM publications
             WHERE year = $year
@@ -64,7 +66,7 @@ register(
             ),
             tagged AS (
                 SELECT p.facility,
-                       CASE WHEN s.issn_key IS NOT NULL THEN coalesce(p.doi, lower(p.title)) END AS paper,
+                       CASE WHEN s.issn_key IS NOT NULL THEN coalesce(p.paper, p.doi, lower(p.title)) END AS paper,
                        p._batch_id AS paper_batch, s._batch_id AS list_batch
                 FROM publications p
                 LEFT JOIN sci s ON s.issn_key = replace(p.issn, '-', '') OR s.issn_key = replace(p.issn2, '-', '')

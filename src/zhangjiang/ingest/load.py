@@ -226,13 +226,14 @@ def store_batch(
     note: str,
     warnings: int,
     cells: dict[Cell, tuple[int, str]] | None = None,
+    source: str = "",
 ) -> tuple[int, CellPlan]:
     """Store validated rows as one batch in one transaction; return its id and cell plan.
 
     The batch record, its rows and cells, the replacement of the cells it covers again,
     and the archived original all commit together or not at all. A pending batch takes
     its cells when it is approved. ``cells`` are the rows' cells when the caller has
-    them already (``cells_of_rows``).
+    them already (``cells_of_rows``); ``source`` is their source (see ``zhangjiang.cells``).
     """
     with store.transaction() as con:
         batch_id = insert_batch(
@@ -253,11 +254,11 @@ def store_batch(
         if cells is None:
             cells = cells_of_rows(form, rows, period)
         if form.mode == "replace":
-            record_cells(con, form, batch_id, cells)
+            record_cells(con, form, batch_id, cells, source)
         if status == "loaded":
             plan = take_cells(con, form, batch_id)
         else:
-            plan = plan_cells(con, form, cells, exclude_batch=batch_id)
+            plan = plan_cells(con, form, cells, exclude_batch=batch_id, source=source)
         store.archive(path, sha)
     return batch_id, plan
 

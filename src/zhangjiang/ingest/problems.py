@@ -275,6 +275,24 @@ PROBLEM_KINDS: dict[str, ProblemKind] = {
             "same paper as record {first} (DOI {value}); merged",
         ),
         ProblemKind(
+            "duplicate-publication-title",
+            "warning",
+            "重复论文（题名）",
+            "Duplicate paper (title)",
+            "与第{first}条记录题名、发表年份和第一作者相同（{title}），视为同一论文，已合并",
+            "same title, year and first author as record {first} ({title}); merged",
+        ),
+        ProblemKind(
+            "duplicate-publication-loaded",
+            "warning",
+            "与已导入清单重复",
+            "Paper already in another list",
+            "与已导入的 {other_file}（批次 {batch}，来源 {source}）第{first}条记录为同一论文"
+            "（{by_zh}），只计一次",
+            "same paper as record {first} of {other_file} (batch {batch}, source "
+            "{source}) already loaded ({by_en}); counted once",
+        ),
+        ProblemKind(
             "missing-year",
             "warning",
             "缺少发表年份",

@@ -26,6 +26,7 @@ from zhangjiang.ingest.pub_model import (
     build_publication,
     doi_from_url,
     file_error,
+    limit_error,
     normalize_doi,
     record_problem,
     year_in,
@@ -138,7 +139,10 @@ def describe_text(text: str) -> tuple[str, str]:
         columns = header_of(head, delimiter)
         if len(columns) >= 2:
             listed = ", ".join(columns[:8]) + (", …" if len(columns) > 8 else "")
-            return f"看起来是{zh}，表头为 {listed}", f"looks like a {en} with header {listed}"
+            return (
+                f"看起来是{zh}，表头为 {listed}",
+                f"looks like a {en} with header {listed}",
+            )
     return f"首行为“{shown}”", f"its first line is {shown!r}"
 
 
@@ -260,7 +264,7 @@ def read_crossref(text: str, file: str) -> list[Record]:
     try:
         data = json.loads(text)
     except RecursionError as exc:
-        raise file_error(
+        raise limit_error(
             file,
             "的 JSON 嵌套层数过深，不予读取",
             "nests JSON arrays or objects too deeply to be read",
@@ -338,7 +342,7 @@ def _check_brace_depth(text: str, file: str) -> None:
         depth += 1 if match.group() == "{" else -1
         if depth > MAX_BRACE_DEPTH:
             line = text.count("\n", 0, match.start()) + 1
-            raise file_error(
+            raise limit_error(
                 file,
                 f"第{line}行花括号嵌套超过 {MAX_BRACE_DEPTH} 层，不予读取",
                 f"nests braces more than {MAX_BRACE_DEPTH} levels deep (line {line})",

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from zhangjiang.errors import IngestError
+from zhangjiang.errors import IngestError, InputLimitError
 from zhangjiang.ingest.problems import PROBLEM_KINDS, ProblemKind
 
 __all__ = [
@@ -21,6 +21,7 @@ __all__ = [
     "doi_from_url",
     "file_error",
     "issns_in",
+    "limit_error",
     "normalize_doi",
     "normalize_issn",
     "record_problem",
@@ -99,6 +100,11 @@ class RecordProblem:
 def file_error(file: str, zh: str, en: str) -> IngestError:
     """Return an IngestError whose message names the file, Chinese then English."""
     return IngestError(f"文件 {file} {zh} / {file} {en}")
+
+
+def limit_error(file: str, zh: str, en: str) -> InputLimitError:
+    """Return the error of a file beyond a parser's nesting or size limit, naming the file."""
+    return InputLimitError(f"文件 {file} {zh} / {file} {en}")
 
 
 def record_problem(type_: str, file: str, record: int, **params: str) -> RecordProblem:

@@ -27,6 +27,7 @@ from zhangjiang.ingest.pub_model import (
     build_publication,
     doi_from_url,
     file_error,
+    limit_error,
     normalize_doi,
     year_in,
 )
@@ -64,7 +65,7 @@ def read_endnote_xml(text: str, file: str) -> list[Record]:
             if event == "start":
                 depth += 1
                 if depth > MAX_XML_DEPTH:
-                    raise file_error(
+                    raise limit_error(
                         file,
                         f"的 XML 元素嵌套超过 {MAX_XML_DEPTH} 层，不予读取",
                         f"nests XML elements more than {MAX_XML_DEPTH} levels deep",
@@ -101,7 +102,9 @@ def _record(element: ET.Element, file: str, number: int) -> Record:
         year=year_in(
             _text(element.find("dates/year")), _text(element.find("dates/pub-dates"))
         ),
-        authors=[_text(a) or "" for a in element.iterfind("contributors/authors/author")],
+        authors=[
+            _text(a) or "" for a in element.iterfind("contributors/authors/author")
+        ],
     )
 
 

@@ -40,6 +40,7 @@ from zhangjiang.ingest.pub_formats import (
 from zhangjiang.ingest.pub_model import (
     Publication,
     RecordProblem,
+    limit_error,
     normalize_doi,
     normalize_issn,
 )
@@ -63,6 +64,7 @@ __all__ = [
     "read_export",
     "read_publications",
     "same_first_author",
+    "title_key",
 ]
 
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
@@ -74,7 +76,9 @@ class Export:
     """One export file read: its format, source database, usable records and problems."""
 
     format: str  # a key of READERS
-    source: str  # the database it came from: "cnki", "wos", "scopus", … (source_database)
+    source: (
+        str  # the database it came from: "cnki", "wos", "scopus", … (source_database)
+    )
     publications: list[Publication]
     problems: list[RecordProblem]
 
@@ -203,11 +207,11 @@ def merge_duplicates(
             continue
         by_doi[pub.doi] = index
         kept[index] = pub
-        by_title.setdefault(_title_key(pub), []).append(index)
+        by_title.setdefault(title_key(pub), []).append(index)
     for index, pub in enumerate(items):
         if pub.doi is not None:
             continue
-        key = _title_key(pub)
+        key = title_key(pub)
         same = [
             i
             for i in by_title.get(key, [])
@@ -242,7 +246,7 @@ def paper_key(pub: Publication) -> str:
     """
     if pub.doi:
         return pub.doi
-    title, year = _title_key(pub)
+    title, year = title_key(pub)
     author = "-".join(sorted(_first_author_words(pub)))
     return f"title:{title}|{year or ''}|{author}"
 
@@ -275,7 +279,7 @@ def _read(
     try:
         records = READERS[fmt](text, name)
     except RecursionError as exc:  # a parser's own limit, below ours, was reached
-        raise file_error(
+        raise limit_error(
             name,
             "嵌套层数过深，无法解析",
             "nests too deeply to be parsed",
@@ -338,7 +342,8 @@ def _name_key(name: str) -> str:
     return " ".join("".join(ch if ch.isalnum() else " " for ch in text).split())
 
 
-def _title_key(pub: Publication) -> tuple[str, int | None]:
+def title_key(pub: Publication) -> tuple[str, int | None]:
+    """Return the title (case, width, spaces and punctuation ignored) and year of ``pub``."""
     text = unicodedata.normalize("NFKC", pub.title).casefold()
     return "".join(ch for ch in text if ch.isalnum()), pub.year
 

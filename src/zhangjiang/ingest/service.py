@@ -122,7 +122,7 @@ def validate_path(
     if form.connector == "publications":
         from zhangjiang.ingest.publications_load import check_publications
 
-        rows, problems = check_publications(path, facility or "", period)
+        rows, problems = check_publications(path, facility or "", period, store=store)
         count = len(rows)
     elif form.connector == "hpc-jobs":
         count, problems = _check_jobs(path, log_format, settings)

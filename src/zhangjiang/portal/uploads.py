@@ -82,6 +82,7 @@ CONTENT_TYPES: dict[str, set[str]] = {
         "",
     },
     ".txt": {"text/plain", "application/octet-stream", ""},
+    ".xml": {"application/xml", "text/xml", "text/plain", "application/octet-stream", ""},
     ".log": {"text/plain", "text/x-log", "application/octet-stream", ""},
 }
 #: The extensions each connector takes; None: any name (a scheduler's log is named
@@ -90,7 +91,10 @@ CONTENT_TYPES: dict[str, set[str]] = {
 EXTENSIONS: dict[str, tuple[str, ...] | None] = {
     "tabular": (".csv", ".xlsx", ".jsonl"),
     "hpc-jobs": None,
-    "publications": (".ris", ".bib", ".json", ".txt"),
+    # CNKI NoteExpress .net, Refer/EndNote .enw, EndNote .xml, Scopus .csv, WoS .isi.
+    "publications": (
+        ".ris", ".bib", ".json", ".txt", ".net", ".enw", ".xml", ".csv", ".isi",
+    ),  # fmt: skip
 }
 _TEXT_TYPES = {"text/plain", "application/octet-stream", ""}
 _SNIFF_BYTES = 64 * 1024

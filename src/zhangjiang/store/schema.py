@@ -121,6 +121,16 @@ MIGRATIONS: list[tuple[str, str]] = [
         );
         """,
     ),
+    (
+        # The source of a batch's cells: a publication list's database (cnki, wos,
+        # scopus, …). Lists of different sources add up; a list replaces only the cells
+        # of its own source. Other forms have one source, ''.
+        "0005_cell_sources",
+        """
+        ALTER TABLE batch_cells ADD COLUMN source VARCHAR DEFAULT '';
+        UPDATE batch_cells SET source = '' WHERE source IS NULL;
+        """,
+    ),
 ]
 
 
