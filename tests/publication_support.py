@@ -1,11 +1,9 @@
-"""A store with a facility register, for the publication list tests."""
+"""A facility register for the publication list tests."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-
-import pytest
 
 from zhangjiang.config import Settings
 from zhangjiang.ingest.service import ingest_paths
@@ -18,11 +16,10 @@ FACILITIES = [
 ]
 
 
-@pytest.fixture
-def registered(
+def register_facilities(
     store: Store, settings: Settings, write_csv: Callable[..., Path]
 ) -> Store:
-    """Return a store whose facility register lists ssrf and protein."""
+    """Load a facility register listing ssrf and protein into ``store``; return it."""
     path = write_csv("facilities.csv", FACILITIES)
     [result] = ingest_paths(store, "facilities", [path], settings)
     assert result.outcome == "loaded"

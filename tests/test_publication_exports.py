@@ -4,6 +4,7 @@ Web of Science plain text and tab-delimited; detection messages; nesting limits.
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import bibtexparser
@@ -11,7 +12,7 @@ import pytest
 from bibtexparser.middlewares.names import split_multiple_persons_names
 
 from tests.conftest import shared, table_counts
-from tests.publication_support import registered  # noqa: F401  (a fixture)
+from tests.publication_support import register_facilities
 from zhangjiang.config import Settings
 from zhangjiang.errors import IngestError, InputLimitError
 from zhangjiang.ingest.publications import read_export
@@ -20,6 +21,16 @@ from zhangjiang.ingest.service import ingest_paths
 from zhangjiang.store import Store
 
 DATA = Path(__file__).parent / "data" / "publications"
+
+
+@pytest.fixture
+def registered(
+    store: Store, settings: Settings, write_csv: Callable[..., Path]
+) -> Store:
+    """Return a store whose facility register lists ssrf and protein."""
+    return register_facilities(store, settings, write_csv)
+
+
 SAMPLES = "data/publication-samples"
 
 # CNKI_2_BibTeX's tests assert these entry counts (expected_cnki2bibtex_title_*.bib).
@@ -60,7 +71,9 @@ def test_cnki_chinese_titles_authors_and_comma_separated_names_survive() -> None
     assert pubs[0].journal == "电子与信息学报" and pubs[0].issns == ("1009-5896",)
     assert pubs[0].year is None  # the record has no {Year}: a warning when loaded
     assert pubs[10].authors == ("周岷江", "王天益", "李英伦")  # "周岷江,王天益,李英伦"
-    [colon] = read_export(shared(f"{SAMPLES}/cnki2bibtex_ChineseColon.net")).publications
+    [colon] = read_export(
+        shared(f"{SAMPLES}/cnki2bibtex_ChineseColon.net")
+    ).publications
     # Full-width colons and a value without a space after the colon.
     assert colon.issns == ("0253-3766",) and colon.year == 2016
     assert colon.authors == ("中国抗癌协会肉瘤专业委员会", "中国临床肿瘤学会")
@@ -104,7 +117,7 @@ def test_web_of_science_plain_text_loads_34_records_with_every_merge_warned(
         ("duplicate-publication-title", 31, 22),
     ]
     assert result.rows == 34 - len(merges)
-    warned = [p for p in result.problems if p.record == 31][0]
+    warned = next(p for p in result.problems if p.record == 31)
     assert "第22条" in warned.message_zh and "savedrecs.isi" in warned.message_en
 
 
@@ -113,7 +126,11 @@ def test_cnki_refer_export_reads_one_author_per_line_or_in_one_field() -> None:
     assert (export.format, export.source) == ("refer", "cnki")
     first, second, third = export.publications
     assert first.authors == ("唐伦", "赵培培", "赵国繁", "陈前斌")
-    assert (first.year, first.issns, first.journal) == (2019, ("1009-5896",), "电子与信息学报")
+    assert (first.year, first.issns, first.journal) == (
+        2019,
+        ("1009-5896",),
+        "电子与信息学报",
+    )
     assert second.authors == ("李玉琢", "刘攀")
     assert third.doi == "10.1364/ol.27.001421"
 
@@ -223,5 +240,8 @@ def test_problems_name_the_users_file_not_the_temporary_one(tmp_path: Path) -> N
     path.write_text(_nested_bib(100), encoding="utf-8")
     _rows, problems = check_publications(path, "ssrf", name="设施论文2022.bib")
     [found] = problems
-    assert "设施论文2022.bib" in found.message_zh and "设施论文2022.bib" in found.message_en
+    assert (
+        "设施论文2022.bib" in found.message_zh
+        and "设施论文2022.bib" in found.message_en
+    )
     assert "upload.json" not in found.message_zh + found.message_en

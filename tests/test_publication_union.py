@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.conftest import shared
-from tests.publication_support import registered  # noqa: F401  (a fixture)
+from tests.publication_support import register_facilities
 from zhangjiang.config import Settings
 from zhangjiang.indicators import compute, read_values
 from zhangjiang.ingest.load import IngestResult
@@ -18,6 +18,16 @@ from zhangjiang.ingest.service import ingest_paths
 from zhangjiang.store import Store
 
 DATA = Path(__file__).parent / "data" / "publications"
+
+
+@pytest.fixture
+def registered(
+    store: Store, settings: Settings, write_csv: Callable[..., Path]
+) -> Store:
+    """Return a store whose facility register lists ssrf and protein."""
+    return register_facilities(store, settings, write_csv)
+
+
 PAPERS = ["facility.papers", "facility.papers_cns"]
 
 
@@ -153,6 +163,8 @@ def test_real_cnki_and_wos_exports_of_one_facility_combine(
     assert (stored["n"], stored["b"]) == (15, 2)
     titles = {
         r["title"]
-        for r in registered.query("SELECT title FROM publications WHERE authors LIKE '唐伦%'")
+        for r in registered.query(
+            "SELECT title FROM publications WHERE authors LIKE '唐伦%'"
+        )
     }
     assert titles == {"基于深度信念网络资源需求预测的虚拟网络功能动态迁移算法"}

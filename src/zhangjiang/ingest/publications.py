@@ -316,6 +316,11 @@ def _read_text(path: Path, name: str) -> str:
         raise IngestError(
             f"{exc.problem.message_zh} / {exc.problem.message_en}"
         ) from exc
+    except (UnicodeDecodeError, LookupError) as exc:
+        # decode_text lets a broken BOM file or an encoding guess Python lacks through.
+        raise file_error(
+            name, f"无法解码为文本：{exc}", f"cannot be decoded as text: {exc}"
+        ) from exc
     return text
 
 

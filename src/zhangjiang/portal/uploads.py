@@ -82,7 +82,13 @@ CONTENT_TYPES: dict[str, set[str]] = {
         "",
     },
     ".txt": {"text/plain", "application/octet-stream", ""},
-    ".xml": {"application/xml", "text/xml", "text/plain", "application/octet-stream", ""},
+    ".xml": {
+        "application/xml",
+        "text/xml",
+        "text/plain",
+        "application/octet-stream",
+        "",
+    },
     ".log": {"text/plain", "text/x-log", "application/octet-stream", ""},
 }
 #: The extensions each connector takes; None: any name (a scheduler's log is named
@@ -93,8 +99,16 @@ EXTENSIONS: dict[str, tuple[str, ...] | None] = {
     "hpc-jobs": None,
     # CNKI NoteExpress .net, Refer/EndNote .enw, EndNote .xml, Scopus .csv, WoS .isi.
     "publications": (
-        ".ris", ".bib", ".json", ".txt", ".net", ".enw", ".xml", ".csv", ".isi",
-    ),  # fmt: skip
+        ".ris",
+        ".bib",
+        ".json",
+        ".txt",
+        ".net",
+        ".enw",
+        ".xml",
+        ".csv",
+        ".isi",
+    ),
 }
 _TEXT_TYPES = {"text/plain", "application/octet-stream", ""}
 _SNIFF_BYTES = 64 * 1024
