@@ -154,8 +154,10 @@ def test_web_of_science_tab_delimited_savedrecs() -> None:
         "10.1364/josab.22.001290",
         None,
     ]
-    assert pubs[0].issns == ("0146-9592", "1539-4794")
-    assert pubs[2].authors == ("HUARD, S", "IMBERT, C") and pubs[2].year == 1978
+    assert pubs[0].issns == ("0146-9592",) and pubs[0].authors[0] == "Gilles, H"
+    assert pubs[1].authors[-1] == "Gazibegovic, A" and len(pubs[1].authors) == 6
+    assert pubs[2].authors == ("HUARD, S",) and pubs[2].year == 1979
+    assert pubs[2].title.endswith("SURFACE-WAVE - THEORY AND EXPERIMENT")
 
 
 def test_noteexpress_is_not_taken_for_json(tmp_path: Path) -> None:

@@ -99,7 +99,7 @@ def test_exports_of_two_sources_add_up_and_shared_papers_count_once(
     assert "第1条记录" in warning.message_zh
     assert _papers(registered, "2002")["facility.papers"] == 1
     assert _papers(registered, "2019")["facility.papers"] == 2  # only in CNKI
-    assert _papers(registered, "1978")["facility.papers"] == 1  # only in WoS
+    assert _papers(registered, "1979")["facility.papers"] == 1  # only in WoS
 
 
 def test_a_record_without_doi_merges_by_title_year_and_first_author(
