@@ -20,7 +20,7 @@ from zhangjiang.config import Settings
 from zhangjiang.errors import IngestError
 from zhangjiang.ingest.problems import PROBLEM_KINDS
 from zhangjiang.ingest.pub_formats import READERS
-from zhangjiang.ingest.publications import read_export
+from zhangjiang.ingest.publications import RecordProblem, read_export
 from zhangjiang.ingest.publications_load import ingest_publications
 from zhangjiang.ingest.service import ingest_paths
 from zhangjiang.store import Store, open_store
@@ -99,6 +99,26 @@ def _check_read(data: bytes) -> None:
 @given(inputs())
 def test_readers_raise_only_declared_errors(data: bytes) -> None:
     _check_read(data)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.sampled_from(sorted(READERS)), st.data())
+def test_each_reader_given_any_text_returns_records_or_a_declared_error(
+    fmt: str, data: st.DataObject
+) -> None:
+    # Straight to the reader, past detection: text in the reader's own alphabet.
+    alphabet = st.sampled_from([*"{}[]<>/%@:：;,\t\n\"'=#ATPYRIS0DB ", "ER  -", "PT "])
+    text = data.draw(st.one_of(st.text(max_size=400), st.lists(alphabet).map("".join)))
+    try:
+        records = READERS[fmt](text, NAME)
+    except IngestError as exc:
+        assert NAME in str(exc)
+        return
+    for record in records:
+        if isinstance(record, RecordProblem):
+            assert PROBLEM_KINDS[record.type] is record.kind and record.file == NAME
+        else:
+            assert record.title and record.source_format == fmt
 
 
 @pytest.mark.parametrize("sample", SAMPLES, ids=[p.name for p in SAMPLES])
