@@ -29,6 +29,7 @@ class ReportFormat(StrEnum):
     md = "md"
     html = "html"
     docx = "docx"
+    pdf = "pdf"
 
 
 class Lang(StrEnum):
@@ -69,7 +70,9 @@ def report(
         raise typer.Exit(EXIT_REJECTED)
     if output is None:
         if isinstance(content, bytes):
-            err_console.print("docx 需要 -o 文件 / docx needs -o FILE")
+            err_console.print(
+                f"{fmt.value} 需要 -o 文件 / {fmt.value} needs -o FILE"
+            )
             raise typer.Exit(2)
         sys.stdout.write(content)
         return

@@ -26,6 +26,7 @@ class Gap:
     what: str
     indicator: str
     dimensions: dict[str, Any]
+    kind: str = "figure"  # "figure": a computed value; "fact": a narrative record
 
 
 def unit_factor(unit: str) -> Decimal:
