@@ -23,17 +23,18 @@ from zhangjiang.report import render_report
 from zhangjiang.report.check import check_text
 from zhangjiang.store import open_store
 
-FACILITIES_HEADING = ">> 世界级重大科技基础设施加速集聚"
+FACILITIES_HEADING = "## 世界级重大科技基础设施加速集聚"
 
 
 def _bold_figures_by_section(markdown: str) -> tuple[list[str], list[str]]:
     first, second, current = [], [], None
     for line in markdown.splitlines():
-        if line.startswith(">> "):
-            current = second if line.strip() == FACILITIES_HEADING else first
+        if line.startswith((">> ", "## ")) and not line.startswith("## 数据"):
+            heading = "## " + line[3:].strip()
+            current = second if heading == FACILITIES_HEADING else first
             continue
-        if current is None or line.startswith("## "):
-            current = None if line.startswith("## ") else current
+        if current is None or line.startswith("## 数据"):
+            current = None
             continue
         current.extend(
             s.text for s in find_claims(line) if "**" in line[s.start : s.end]
@@ -196,7 +197,8 @@ def test_docx_renders_to_pdf_with_chinese_text(demo_store, tmp_path):
     text = subprocess.run(
         ["pdftotext", str(pdf), "-"], check=True, capture_output=True, text=True
     ).stdout
-    assert "增强张江综合性国家科学中心集中度显示度" in text and "73" in text
+    flat = text.replace("\n", "")
+    assert "增强张江综合性国家科学中心集中度显示度" in flat and "73" in flat
     fonts = subprocess.run(
         ["pdffonts", str(pdf)], check=True, capture_output=True, text=True
     ).stdout

@@ -72,6 +72,10 @@ class FigureBook:
         row = self._values.get(key)
         return row if row is not None and row["value"] is not None else None
 
+    def has_values(self) -> bool:
+        """Return whether the period has any computed value."""
+        return any(row["value"] is not None for row in self._values.values())
+
     def fig(
         self, indicator: str, style: dict[str, Any] | None = None, **dims: Any
     ) -> str:

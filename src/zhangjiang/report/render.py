@@ -15,7 +15,13 @@ from zhangjiang.report.figures import GAP, FigureBook, Gap
 from zhangjiang.staleness import stale_inputs, staleness_notice
 from zhangjiang.store import Store
 
-__all__ = ["Report", "build_markdown", "skeleton_lines", "superscript_powers"]
+__all__ = [
+    "Report",
+    "build_markdown",
+    "skeleton_entries",
+    "skeleton_lines",
+    "superscript_powers",
+]
 
 _ENV = Environment(
     loader=PackageLoader("zhangjiang.report", "templates"),
@@ -68,8 +74,21 @@ def build_markdown(
 
 def skeleton_lines(store: Store, period: str, lang: str = "zh") -> list[str]:
     """Return the template's lines with ⟦indicator|dims⟧ where each figure goes (fact-check)."""
+    return [line for _heading, line in skeleton_entries(store, period, lang)]
+
+
+def skeleton_entries(
+    store: Store, period: str, lang: str = "zh"
+) -> list[tuple[str, str]]:
+    """Return (heading, line) for each template line with figures: the heading it is under."""
     book = FigureBook(store, parse_period(period), lang=lang, skeleton=True)
-    return [line for line in _render(book, lang).splitlines() if "⟦" in line]
+    out, heading = [], ""
+    for line in _render(book, lang).splitlines():
+        if line.startswith("#"):
+            heading = line.lstrip("#").strip()
+        elif "⟦" in line:
+            out.append((heading, line))
+    return out
 
 
 def _render(book: FigureBook, lang: str) -> str:
