@@ -67,7 +67,7 @@ def check_text(store: Store, text: str, period: str) -> dict[str, Any]:
         for span, first in zip(spans, aligned, strict=True):
             context = Context(line, span, previous_end, heading)
             previous_end = span.end
-            target = resolve(first, context, markers, books.main)
+            target = resolve(first, context, markers, books.has_value)
             named = period_at(line, span.start, periods)
             claims.append(_judge(books, line, span, target, named, facts))
     summary = Counter(c["verdict"] for c in claims)
@@ -92,6 +92,10 @@ class _Books:
         self.store = store
         self.main = FigureBook(store, period)
         self._books: dict[str, FigureBook] = {period.label: self.main}
+
+    def has_value(self, target: Target) -> bool:
+        """Return whether the checked period has a value for a target (sums: each part)."""
+        return _value(self.main, target) is not None
 
     def for_named(self, named: NamedPeriod) -> FigureBook:
         """Return the figure book of the window a period word names."""

@@ -14,16 +14,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
+from collections.abc import Callable
 from typing import Any
 
 from zhangjiang.indicators import load_builtin
 from zhangjiang.phrasing import ClaimSpan
-from zhangjiang.report.figures import FigureBook
 from zhangjiang.report.subjects import has_sum_word, ordinal, subjects_in
 
 __all__ = ["Context", "Marker", "Target", "resolve", "units_agree"]
 
 _LOCAL_MATCH = 0.55
+_WINDOW = 12
+_MIN_COMMON = 3
 _CLAUSE_BREAKS = "，,；;。：:"
 # Measure words that count things of any kind: "82个项目" and "82项" say the same.
 _GENERIC_COUNT = "个"
@@ -76,6 +78,13 @@ class Context:
         )
         return self.line[start : self.span.start]
 
+    @property
+    def following(self) -> str:
+        """Return the words after the claim up to the next clause break."""
+        rest = self.line[self.span.end :]
+        cut = min([i for i in (rest.find(ch) for ch in _CLAUSE_BREAKS) if i >= 0] or [len(rest)])
+        return rest[:cut]
+
     def named(self) -> tuple[dict[str, Any], tuple[str, list[Any]] | None]:
         """Return the subject each dimension is about, and a sum (dimension, values) if any.
 
@@ -107,28 +116,49 @@ def resolve(
     proposed: Marker | None,
     context: Context,
     markers: list[Marker],
-    book: FigureBook,
+    has_value: Callable[[Target], bool],
 ) -> Target | None:
-    """Return the indicator a claim is about, or None when no match is confident."""
+    """Return the indicator a claim is about, or None when no match is confident.
+
+    Each template figure that agrees with the sentence (unit, subjects, round) is scored
+    by its evidence: the indicator's declared keywords next to the claim, the subjects
+    it names, and the template's words around the figure; the figure the line alignment
+    proposed gets a bonus. Without evidence and without close template words, none wins.
+    """
     named, total = context.named()
     unit = context.span.bounds.unit
-    if proposed is not None and _agrees(proposed, named, total, unit):
-        return _target(proposed, named, total)
     before = _normalise(context.line[: context.span.start])[-10:]
     after = _normalise(context.line[context.span.end :])[:6]
-    best, best_score = None, _LOCAL_MATCH
+    window_before = _normalise(context.clause)[-_WINDOW:]
+    window_after = _normalise(context.following)[:_WINDOW]
+    best, best_score = None, 0.0
     for marker in markers:
         if not _agrees(marker, named, total, unit):
             continue
-        score = 0.7 * _ratio(marker.before, before) + 0.3 * _ratio(marker.after, after)
-        if named and all(
-            key in marker.dimensions or value in marker.profile.get(key, [])
-            for key, value in named.items()
+        local = 0.7 * _ratio(marker.before, before) + 0.3 * _ratio(marker.after, after)
+        evidence = _keyword_evidence(marker.indicator, window_before, window_after)
+        # A subject named in the claim's own clause that is a dimension of the
+        # indicator ("魔方II为47%") is evidence; one named only by a heading is not.
+        close = [
+            k
+            for k in subjects_in(context.clause)
+            if k in named or (total is not None and k == total[0])
+        ]
+        if any(k in marker.dimensions for k in close) and all(
+            k in marker.dimensions or named.get(k) in marker.profile.get(k, [])
+            for k in close
         ):
-            score += 0.15
+            evidence = max(evidence, 0.5)
+        is_proposed = proposed is not None and marker is proposed
+        if not (evidence > 0 or is_proposed or local >= _LOCAL_MATCH):
+            continue
+        target = _target(marker, named, total)
+        if target is not None and target.dimensions != marker.dimensions and not has_value(target):
+            continue  # a subject the indicator has no value for: not this indicator
+        score = evidence + 0.5 * local + (0.3 if is_proposed else 0.0)
         if score > best_score:
             best, best_score = marker, score
-    return _target(best, named, total) if best is not None else None
+    return _target(best, named, total)
 
 
 def units_agree(claim_unit: str, indicator_unit: str) -> bool:
@@ -142,6 +172,39 @@ def units_agree(claim_unit: str, indicator_unit: str) -> bool:
         claim_unit,
         indicator_unit,
     } <= _COUNT_WORDS
+
+
+def _keyword_evidence(indicator: str, before: str, after: str) -> float:
+    """Return how strongly the words next to a claim name an indicator (0: not at all).
+
+    A declared keyword (or its title) right after the figure ("233家单位") is the
+    strongest sign, one ending just before it ("银行28家") next; farther words and
+    partial matches (3 characters or the whole keyword) count less.
+    """
+    ind = load_builtin().get(indicator)
+    if ind is None:
+        return 0.0
+    best = 0.0
+    for word in ind.keywords:
+        word = _normalise(word)
+        for text, is_after in ((after, True), (before, False)):
+            if not text or not word:
+                continue
+            match = SequenceMatcher(None, text, word, autojunk=False).find_longest_match(
+                0, len(text), 0, len(word)
+            )
+            # The whole keyword, three characters of it, or its last two (the head
+            # noun: "团队" of "科研团队").
+            tail = match.size >= 2 and match.b + match.size == len(word)
+            if match.size < min(_MIN_COMMON, len(word)) and not tail:
+                continue
+            distance = match.a if is_after else len(text) - (match.a + match.size)
+            share = match.size / len(word)
+            strength = (1.2 if is_after and distance == 0 else 0.9) - 0.05 * distance
+            if is_after and distance > 0:
+                strength -= 0.3
+            best = max(best, max(strength, 0.1) * (0.8 + 0.2 * share))
+    return best
 
 
 def _agrees(
