@@ -57,9 +57,10 @@ def check_text(store: Store, text: str, period: str) -> dict[str, Any]:
             continue
         plain = _without_claims(line, spans)
         best = max(skeletons, key=lambda s: s.similarity(plain), default=None)
+        similarity = best.similarity(plain) if best else 0.0
         aligned = (
             best.align(line, spans)
-            if best and best.similarity(plain) >= _LINE_MATCH
+            if best and similarity >= _LINE_MATCH
             else [None] * len(spans)
         )
         periods = named_periods(line, per.year)
@@ -67,7 +68,7 @@ def check_text(store: Store, text: str, period: str) -> dict[str, Any]:
         for span, first in zip(spans, aligned, strict=True):
             context = Context(line, span, previous_end, heading)
             previous_end = span.end
-            target = resolve(first, context, markers, books.has_value)
+            target = resolve(first, context, markers, books.has_value, similarity)
             named = period_at(line, span.start, periods)
             claims.append(_judge(books, line, span, target, named, facts))
     summary = Counter(c["verdict"] for c in claims)

@@ -97,7 +97,8 @@ class Context:
             if len(values) >= 2 and has_sum_word(self.clause):
                 total = (key, values)
         named: dict[str, Any] = {}
-        for level in (clause, subjects_in(self.line), subjects_in(self.heading)):
+        line, heading = (subjects_in(t, topical=True) for t in (self.line, self.heading))
+        for level in (clause, line, heading):
             for key, values in level.items():
                 if key not in named and len(values) == 1:
                     named[key] = values[0]
@@ -117,13 +118,15 @@ def resolve(
     context: Context,
     markers: list[Marker],
     has_value: Callable[[Target], bool],
+    alignment: float = 0.0,
 ) -> Target | None:
     """Return the indicator a claim is about, or None when no match is confident.
 
     Each template figure that agrees with the sentence (unit, subjects, round) is scored
     by its evidence: the indicator's declared keywords next to the claim, the subjects
     it names, and the template's words around the figure; the figure the line alignment
-    proposed gets a bonus. Without evidence and without close template words, none wins.
+    proposed gets a bonus that grows with how closely the line matched its template line
+    (``alignment``, 0..1). Without evidence and without close template words, none wins.
     """
     named, total = context.named()
     unit = context.span.bounds.unit
@@ -132,11 +135,12 @@ def resolve(
     window_before = _normalise(context.clause)[-_WINDOW:]
     window_after = _normalise(context.following)[:_WINDOW]
     best, best_score = None, 0.0
+    scored: list[tuple[Marker, float, str]] = []
     for marker in markers:
         if not _agrees(marker, named, total, unit):
             continue
         local = 0.7 * _ratio(marker.before, before) + 0.3 * _ratio(marker.after, after)
-        evidence = _keyword_evidence(marker.indicator, window_before, window_after)
+        evidence, word = _keyword_hit(marker.indicator, window_before, window_after)
         # A subject named in the claim's own clause that is a dimension of the
         # indicator ("魔方II为47%") is evidence; one named only by a heading is not.
         close = [
@@ -155,10 +159,41 @@ def resolve(
         target = _target(marker, named, total)
         if target is not None and target.dimensions != marker.dimensions and not has_value(target):
             continue  # a subject the indicator has no value for: not this indicator
-        score = evidence + 0.5 * local + (0.3 if is_proposed else 0.0)
+        bonus = 0.3 + 3 * max(0.0, alignment - 0.7) if is_proposed else 0.0
+        score = evidence + 0.5 * local + bonus
+        scored.append((marker, evidence, word))
         if score > best_score:
             best, best_score = marker, score
-    return _target(best, named, total)
+    return _target(_more_specific(best, scored), named, total)
+
+
+def _more_specific(
+    best: Marker | None, scored: list[tuple[Marker, float, str]]
+) -> Marker | None:
+    """Prefer an indicator whose title holds the best one's keyword and adds words of
+    its own found next to the claim: "三大期刊发表论文11篇" is about the papers in three
+    journals (whose title holds "发表论文"), not all papers."""
+    if best is None:
+        return None
+    word, strength = next(((w, e) for m, e, w in scored if m is best), ("", 0.0))
+    if not word:
+        return best
+    best_title = _normalise(_title(best.indicator))
+    special = [
+        (evidence, marker)
+        for marker, evidence, own in scored
+        if marker.indicator != best.indicator
+        and evidence >= 0.75 * strength
+        and len(own) >= _MIN_COMMON
+        and own not in best_title
+        and word in _normalise(_title(marker.indicator))
+    ]
+    return max(special, key=lambda t: t[0])[1] if special else best
+
+
+def _title(indicator: str) -> str:
+    ind = load_builtin().get(indicator)
+    return ind.title_zh if ind is not None else ""
 
 
 def units_agree(claim_unit: str, indicator_unit: str) -> bool:
@@ -181,10 +216,15 @@ def _keyword_evidence(indicator: str, before: str, after: str) -> float:
     strongest sign, one ending just before it ("银行28家") next; farther words and
     partial matches (3 characters or the whole keyword) count less.
     """
+    return _keyword_hit(indicator, before, after)[0]
+
+
+def _keyword_hit(indicator: str, before: str, after: str) -> tuple[float, str]:
+    """Return the strength of the best keyword next to a claim, and that keyword."""
     ind = load_builtin().get(indicator)
     if ind is None:
-        return 0.0
-    best = 0.0
+        return 0.0, ""
+    best, best_word = 0.0, ""
     for word in ind.keywords:
         word = _normalise(word)
         for text, is_after in ((after, True), (before, False)):
@@ -193,18 +233,23 @@ def _keyword_evidence(indicator: str, before: str, after: str) -> float:
             match = SequenceMatcher(None, text, word, autojunk=False).find_longest_match(
                 0, len(text), 0, len(word)
             )
-            # The whole keyword, three characters of it, or its last two (the head
-            # noun: "团队" of "科研团队").
+            # The whole keyword, half of it (3 characters or more), or its last two
+            # characters (the head noun: "团队" of "科研团队").
             tail = match.size >= 2 and match.b + match.size == len(word)
-            if match.size < min(_MIN_COMMON, len(word)) and not tail:
+            half = match.size * 2 >= len(word) and (
+                match.size >= _MIN_COMMON or match.size * 3 >= 2 * len(word)
+            )
+            if not (tail or half):
                 continue
             distance = match.a if is_after else len(text) - (match.a + match.size)
             share = match.size / len(word)
             strength = (1.2 if is_after and distance == 0 else 0.9) - 0.05 * distance
             if is_after and distance > 0:
                 strength -= 0.3
-            best = max(best, max(strength, 0.1) * (0.8 + 0.2 * share))
-    return best
+            value = max(strength, 0.1) * (0.8 + 0.2 * share)
+            if value > best:
+                best, best_word = value, text[match.a : match.a + match.size]
+    return best, best_word
 
 
 def _agrees(

@@ -54,6 +54,7 @@ for _fid, _words in _FACILITY_ALIASES.items():
 
 _ORDINAL = re.compile(r"(?:首|第\s*([一二三四五六七八九十\d]+))\s*(?:轮|批)")
 _NUMERALS = {c: i for i, c in enumerate("一二三四五六七八九十", start=1)}
+_TOPIC = ("产业", "领域", "行业", "人才")
 _SUM = re.compile(r"共|合计|总计|一共|加起来|两系统|两台")
 # Longest words first, so that 魔方III wins over 魔方II and 光源二期 over 上海光源.
 _WORDS: list[tuple[str, str, Any]] = sorted(
@@ -68,8 +69,10 @@ _WORDS: list[tuple[str, str, Any]] = sorted(
 )
 
 
-def subjects_in(text: str) -> dict[str, list[Any]]:
+def subjects_in(text: str, topical: bool = False) -> dict[str, list[Any]]:
     """Return each dimension's values named in ``text``, in order of mention.
+
+    With ``topical``, an industry counts only as the topic of the text ("集成电路产业").
 
     Examples
     --------
@@ -85,9 +88,13 @@ def subjects_in(text: str) -> dict[str, list[Any]]:
         start = plain.find(word)
         while start >= 0:
             end = start + len(word)
+            # As the topic of a sentence an industry reads "集成电路产业…"; in
+            # "人工智能企业642家" it only qualifies a noun.
+            is_topic = not topical or dim != "industry" or plain.startswith(_TOPIC, end)
             if not any(taken[start:end]):
                 taken[start:end] = [True] * (end - start)
-                found.append((start, dim, value))
+                if is_topic:
+                    found.append((start, dim, value))
             start = plain.find(word, end)
     out: dict[str, list[Any]] = {}
     for _pos, dim, value in sorted(found, key=lambda t: t[0]):
