@@ -104,6 +104,13 @@ class FigureBook:
         self.used.append({**row, "text": text.replace("**", "")})
         return text
 
+    def num(
+        self, indicator: str, style: dict[str, Any] | None = None, **dims: Any
+    ) -> str:
+        """Return the phrased figure without its unit, for a sentence that names the
+        counted thing itself ("**28** banks", not "banks: **28** banks")."""
+        return self.fig(indicator, {**(style or {}), "unit": "", "unit_en": ""}, **dims)
+
     def phrase_value(self, value: Any, unit: str, style: dict[str, Any]) -> str:
         """Phrase a stored value with a style, bolding the number part."""
         written = phrase(base_value(value, unit), Style(**style), self.lang)

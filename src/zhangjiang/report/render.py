@@ -8,6 +8,8 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from zhangjiang.errors import ZhangjiangError
+from zhangjiang.forms import get_form
 from zhangjiang.indicators import load_builtin
 from zhangjiang.periods import parse_period
 from zhangjiang.phrasing import phrase_growth
@@ -31,6 +33,7 @@ _ENV = Environment(
     keep_trailing_newline=True,
 )
 _PERCENT = re.compile(r"(\d+(?:\.\d+)?%)")
+_LINEAGE_FILES = 4
 _POWER = re.compile(r"10\^\{(-?\d+)\}")
 _TO_SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 
@@ -139,9 +142,15 @@ def _render(book: FigureBook, lang: str) -> str:
             )
         return rows
 
+    def translated(form: str, column: str, values: list[str]) -> list[str]:
+        col = next(c for c in get_form(form).columns if c.name == column)
+        return [col.translate(v, lang) for v in values]
+
     template = _ENV.get_template(f"report.{lang}.md.j2")
     return template.render(
         fig=book.fig,
+        num=book.num,
+        translated=translated,
         label=book.label,
         names=book.names,
         facts=facts,
@@ -264,19 +273,53 @@ def _lineage_lines(store: Store, used: list[dict[str, Any]], zh: bool) -> list[s
         else "| Figure | Indicator | Reference period | Source batches (file, period) |\n|---|---|---|---|\n"
     ]
     for row in used:
-        dims = ", ".join(f"{k}={v}" for k, v in row["dimensions"].items())
+        dims = ", ".join(
+            f"{k}={_translate_dim(row['id'], k, v, zh)}"
+            for k, v in row["dimensions"].items()
+        )
         title = row["title_zh"] if zh else row["title_en"]
-        indicator = f"{title}（{row['id']}" + (f"; {dims}" if dims else "") + "）"
+        indicator = (
+            f"{title}（{row['id']}" + (f"; {dims}" if dims else "") + "）"
+            if zh
+            else f"{title} ({row['id']}" + (f"; {dims}" if dims else "") + ")"
+        )
         ref = row["reference_period"] if zh else row["reference_period_en"]
-        sources = "; ".join(
+        files = [
             f"#{b} {batches[b]['file_name']}"
             + (f" ({batches[b]['period']})" if batches[b]["period"] else "")
             if b in batches
             else f"#{b}"
             for b in row["sources"]
+        ]
+        if len(files) > _LINEAGE_FILES:
+            # A year of monthly logs: the first and last, and how many in all.
+            more = len(files) - 2
+            files = [
+                files[0],
+                f"… {more} 个文件 …" if zh else f"… {more} more files …",
+                files[-1],
+            ]
+        sources = "; ".join(files)
+        out.append(
+            f"| {_cell(row['text'])} | {_cell(indicator)} | {ref} | {_cell(sources)} |\n"
         )
-        out.append(f"| {_cell(row['text'])} | {_cell(indicator)} | {ref} | {_cell(sources)} |\n")
     return out
+
+
+def _translate_dim(indicator: str, key: str, value: Any, zh: bool) -> str:
+    """Return a dimension value in the report's language, from its form's translations."""
+    ind = load_builtin().get(indicator)
+    if zh or ind is None:
+        return str(value)
+    for name in ind.inputs:
+        try:
+            form = get_form(name)
+        except ZhangjiangError:
+            continue
+        for column in form.columns:
+            if column.name == key and str(value) in column.translations:
+                return column.translate(value)
+    return str(value)
 
 
 def _cell(text: str) -> str:
