@@ -186,6 +186,14 @@ def _styles(doc: Any, lang: str) -> None:
             fmt.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
         if look.indent:
             fmt.first_line_indent = Pt(look.size * 2)  # two characters
+    from docx.enum.style import WD_STYLE_TYPE
+
+    # Every style black: Word's built-in headings, titles and quotes are blue.
+    for style in doc.styles:
+        if style.type in (WD_STYLE_TYPE.PARAGRAPH, WD_STYLE_TYPE.CHARACTER):
+            _black(style.element)
+            if style.name in ("Title", "Heading 1", "Heading 2", "Heading 3"):
+                _no_border(style.element)
     for name in ("List Bullet", "Footer"):
         look = _LOOKS[lang]["Normal"]
         _fonts(doc.styles[name].element, look.east_asia, look.latin)
@@ -229,6 +237,16 @@ def _black(element: Any) -> None:
         rpr.remove(color)
     color = rpr.makeelement(qn("w:color"), {qn("w:val"): "000000"})
     rpr.append(color)
+
+
+def _no_border(element: Any) -> None:
+    """Remove a paragraph border (Word's Title style underlines the title)."""
+    from docx.oxml.ns import qn
+
+    ppr = element.find(qn("w:pPr"))
+    if ppr is not None:
+        for border in ppr.findall(qn("w:pBdr")):
+            ppr.remove(border)
 
 
 def _font_table(doc: Any) -> None:
