@@ -182,7 +182,12 @@ def _styles(doc: Any, lang: str) -> None:
             fmt.line_spacing = Pt(pitch)
         if look.center:
             fmt.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        elif lang == "zh" and name != "Table":
+        elif name == "Table":
+            # Narrow cells read best ragged-right, single-spaced and not indented.
+            fmt.alignment = WD_ALIGN_PARAGRAPH.LEFT
+            fmt.line_spacing_rule = WD_LINE_SPACING.SINGLE
+            fmt.first_line_indent = Pt(0)
+        elif lang == "zh":
             fmt.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
         if look.indent:
             fmt.first_line_indent = Pt(look.size * 2)  # two characters
