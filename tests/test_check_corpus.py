@@ -85,7 +85,8 @@ def test_claims_found_are_exactly_the_labelled_ones(checked) -> None:
     wrong = [
         (case["text"], [c["text"] for c in claims], [x["text"] for x in case["claims"]])
         for case, claims in checked
-        if sorted(c["text"] for c in claims) != sorted(x["text"] for x in case["claims"])
+        if sorted(c["text"] for c in claims)
+        != sorted(x["text"] for x in case["claims"])
     ]
     assert wrong == []
 
@@ -122,7 +123,12 @@ def test_verdicts_agree_with_the_labels(checked) -> None:
 def test_the_scores_can_fail() -> None:
     # A checker that maps nothing has no recall; one that maps everything to one
     # indicator has no precision: the thresholds above can be missed.
-    case = {"text": "x", "claims": [{"text": "1个", "indicator": "a", "verdict": "verified"}]}
+    case = {
+        "text": "x",
+        "claims": [{"text": "1个", "indicator": "a", "verdict": "verified"}],
+    }
     none = mapping_scores([(case, [{"text": "1个", "indicator": None}])])
-    wrong = mapping_scores([(case, [{"text": "1个", "indicator": "b", "dimensions": {}}])])
+    wrong = mapping_scores(
+        [(case, [{"text": "1个", "indicator": "b", "dimensions": {}}])]
+    )
     assert none["recall"] == 0 and wrong["precision"] == 0

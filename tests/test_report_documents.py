@@ -77,7 +77,7 @@ def test_chinese_word_document_follows_gbt_9704(demo_store) -> None:
         and style.font.color.rgb is not None
     }
     assert colours <= {"000000"}, colours
-    assert "10^{" not in document and "<w:vertAlign w:val=\"superscript\"/>" in document
+    assert "10^{" not in document and '<w:vertAlign w:val="superscript"/>' in document
     headings = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading")]
     assert "张江科学城标杆地位持续提升" in headings and "上海光源一期" in headings
     for table in doc.tables:
@@ -104,14 +104,19 @@ def test_english_word_document_styles_every_heading(demo_store) -> None:
     assert not _CJK.search(text), _CJK.findall(text)[:10]
 
 
-def test_markdown_has_real_headings_superscripts_and_no_repeated_units(demo_store) -> None:
+def test_markdown_has_real_headings_superscripts_and_no_repeated_units(
+    demo_store,
+) -> None:
     zh = build_markdown(demo_store, "2022", "zh").markdown
     en = build_markdown(demo_store, "2022", "en", lineage=True).markdown
     for text in (zh, en):
         assert "10^{" not in text and "10²⁰ W/cm²" in text
         assert ">>" not in text
     assert "## 张江科学城标杆地位持续提升" in zh and "### 上海光源一期" in zh
-    assert "\n## 世界级重大科技基础设施加速集聚\n\n加快推进在沪国家重大科技基础设施建设" in zh
+    assert (
+        "\n## 世界级重大科技基础设施加速集聚\n\n加快推进在沪国家重大科技基础设施建设"
+        in zh
+    )
     seed_style = build_markdown(demo_store, "2022", "zh", seed_headings=True).markdown
     assert ">> 张江科学城标杆地位持续提升" in seed_style and "### " not in seed_style
     # "banks: **28** banks": a noun before the figure repeated after it.
@@ -130,7 +135,9 @@ def test_lineage_names_files_and_periods(demo_store) -> None:
     assert max(len(line) for line in lineage.splitlines()) < 400
 
 
-def test_pdf_without_libreoffice_names_the_package(demo_store, monkeypatch, tmp_path) -> None:
+def test_pdf_without_libreoffice_names_the_package(
+    demo_store, monkeypatch, tmp_path
+) -> None:
     monkeypatch.setenv("ZHANGJIANG_SOFFICE", str(tmp_path / "no-soffice"))
     report = build_markdown(demo_store, "2022", "zh")
     with pytest.raises(MissingToolError, match="libreoffice-writer-nogui"):

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import re
 import unicodedata
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 

@@ -12,9 +12,9 @@ A sentence naming two subjects with 共/合计 ("魔方II和魔方III共…") cl
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
-from collections.abc import Callable
 from typing import Any
 
 from zhangjiang.indicators import load_builtin
@@ -82,7 +82,10 @@ class Context:
     def following(self) -> str:
         """Return the words after the claim up to the next clause break."""
         rest = self.line[self.span.end :]
-        cut = min([i for i in (rest.find(ch) for ch in _CLAUSE_BREAKS) if i >= 0] or [len(rest)])
+        cut = min(
+            [i for i in (rest.find(ch) for ch in _CLAUSE_BREAKS) if i >= 0]
+            or [len(rest)]
+        )
         return rest[:cut]
 
     def named(self) -> tuple[dict[str, Any], tuple[str, list[Any]] | None]:
@@ -97,7 +100,9 @@ class Context:
             if len(values) >= 2 and has_sum_word(self.clause):
                 total = (key, values)
         named: dict[str, Any] = {}
-        line, heading = (subjects_in(t, topical=True) for t in (self.line, self.heading))
+        line, heading = (
+            subjects_in(t, topical=True) for t in (self.line, self.heading)
+        )
         for level in (clause, line, heading):
             for key, values in level.items():
                 if key not in named and len(values) == 1:
@@ -157,7 +162,11 @@ def resolve(
         if not (evidence > 0 or is_proposed or local >= _LOCAL_MATCH):
             continue
         target = _target(marker, named, total)
-        if target is not None and target.dimensions != marker.dimensions and not has_value(target):
+        if (
+            target is not None
+            and target.dimensions != marker.dimensions
+            and not has_value(target)
+        ):
             continue  # a subject the indicator has no value for: not this indicator
         bonus = 0.3 + 3 * max(0.0, alignment - 0.7) if is_proposed else 0.0
         score = evidence + 0.5 * local + bonus
@@ -203,10 +212,14 @@ def units_agree(claim_unit: str, indicator_unit: str) -> bool:
         indicator_unit = indicator_unit[1:]
     if not claim_unit or not indicator_unit or claim_unit == indicator_unit:
         return True
-    return _GENERIC_COUNT in (claim_unit, indicator_unit) and {
-        claim_unit,
-        indicator_unit,
-    } <= _COUNT_WORDS
+    return (
+        _GENERIC_COUNT in (claim_unit, indicator_unit)
+        and {
+            claim_unit,
+            indicator_unit,
+        }
+        <= _COUNT_WORDS
+    )
 
 
 def _keyword_evidence(indicator: str, before: str, after: str) -> float:
@@ -230,9 +243,9 @@ def _keyword_hit(indicator: str, before: str, after: str) -> tuple[float, str]:
         for text, is_after in ((after, True), (before, False)):
             if not text or not word:
                 continue
-            match = SequenceMatcher(None, text, word, autojunk=False).find_longest_match(
-                0, len(text), 0, len(word)
-            )
+            match = SequenceMatcher(
+                None, text, word, autojunk=False
+            ).find_longest_match(0, len(text), 0, len(word))
             # The whole keyword, half of it (3 characters or more), or its last two
             # characters (the head noun: "团队" of "科研团队").
             tail = match.size >= 2 and match.b + match.size == len(word)

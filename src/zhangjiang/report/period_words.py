@@ -82,7 +82,9 @@ def named_periods(line: str, year: int) -> list[NamedPeriod]:
     return sorted(found, key=lambda p: p.position)
 
 
-def period_at(line: str, position: int, periods: list[NamedPeriod]) -> NamedPeriod | None:
+def period_at(
+    line: str, position: int, periods: list[NamedPeriod]
+) -> NamedPeriod | None:
     """Return the period in force at ``position``: the last one named before it in its clause group."""
     group_start = max(line.rfind(ch, 0, position) for ch in _BREAKS) + 1
     before = [p for p in periods if group_start <= p.position < position]

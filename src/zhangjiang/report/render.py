@@ -248,7 +248,11 @@ def _gap_lines(gaps: list[Gap], zh: bool) -> list[str]:
         out.append(
             f"- {gap.indicator}"
             + (f"（{dims}）" if dims else "")
-            + ("：无数据，相关行未输出\n" if zh else ": no data; the line was left out\n")
+            + (
+                "：无数据，相关行未输出\n"
+                if zh
+                else ": no data; the line was left out\n"
+            )
         )
     return out
 

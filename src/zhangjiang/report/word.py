@@ -164,11 +164,7 @@ def _styles(doc: Any, lang: str) -> None:
 
     pitch = _LINE_PITCH[lang]
     for name, look in _LOOKS[lang].items():
-        style = (
-            doc.styles[name]
-            if name != "Table"
-            else _table_style(doc)
-        )
+        style = doc.styles[name] if name != "Table" else _table_style(doc)
         _fonts(style.element, look.east_asia, look.latin)
         font = style.font
         font.size = Pt(look.size)
@@ -272,8 +268,14 @@ def _font_table(doc: Any) -> None:
         etree.SubElement(font, f"{w}altName", {f"{w}val": alt})
         etree.SubElement(font, f"{w}charset", {f"{w}val": charset})
         etree.SubElement(font, f"{w}family", {f"{w}val": family})
-        etree.SubElement(font, f"{w}pitch", {f"{w}val": "fixed" if family == "modern" else "variable"})
-    part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)  # noqa: SLF001
+        etree.SubElement(
+            font,
+            f"{w}pitch",
+            {f"{w}val": "fixed" if family == "modern" else "variable"},
+        )
+    part._blob = etree.tostring(
+        root, xml_declaration=True, encoding="UTF-8", standalone=True
+    )
 
 
 def _page_numbers(doc: Any, lang: str) -> None:
@@ -301,7 +303,11 @@ def _page_numbers(doc: Any, lang: str) -> None:
             run = para.add_run(piece) if piece else _page_field(para)
             run.font.size = Pt(14)
             run.font.name = "宋体" if lang == "zh" else "Times New Roman"
-            _fonts(run._element, "宋体" if lang == "zh" else "Times New Roman", "宋体" if lang == "zh" else "Times New Roman")  # noqa: SLF001
+            _fonts(
+                run._element,
+                "宋体" if lang == "zh" else "Times New Roman",
+                "宋体" if lang == "zh" else "Times New Roman",
+            )
 
 
 def _page_field(paragraph: Any) -> Any:
@@ -322,7 +328,7 @@ def _page_field(paragraph: Any) -> Any:
     end = OxmlElement("w:fldChar")
     end.set(qn("w:fldCharType"), "end")
     for element in (begin, code, separate, number, end):
-        run._element.append(element)  # noqa: SLF001
+        run._element.append(element)
     return run
 
 
@@ -348,7 +354,7 @@ def _table(doc: Any, rows: list[str], lang: str) -> None:
     table = doc.add_table(rows=len(cells), cols=ncols)
     table.style = "Table Grid"
     table.autofit = False
-    tbl_pr = table._tbl.tblPr  # noqa: SLF001
+    tbl_pr = table._tbl.tblPr
     layout = OxmlElement("w:tblLayout")
     layout.set(qn("w:type"), "fixed")
     tbl_pr.append(layout)
