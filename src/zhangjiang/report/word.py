@@ -189,10 +189,15 @@ def _styles(doc: Any, lang: str) -> None:
             fmt.first_line_indent = Pt(look.size * 2)  # two characters
     from docx.enum.style import WD_STYLE_TYPE
 
-    # Every style black: Word's built-in headings, titles and quotes are blue.
+    # Every style black (Word's built-in headings, titles and quotes are blue) and in
+    # the declared fonts: the template's theme fonts are Japanese (ＭＳ 明朝).
+    body = _LOOKS[lang]["Normal"]
+    _declare_default_fonts(doc, body.east_asia, body.latin)
     for style in doc.styles:
         if style.type in (WD_STYLE_TYPE.PARAGRAPH, WD_STYLE_TYPE.CHARACTER):
             _black(style.element)
+            if style.name not in _LOOKS[lang]:
+                _fonts(style.element, body.east_asia, body.latin)
             if style.name in ("Title", "Heading 1", "Heading 2", "Heading 3"):
                 _no_border(style.element)
     for name in ("List Bullet", "Footer"):
@@ -214,9 +219,13 @@ def _table_style(doc: Any) -> Any:
 
 def _fonts(element: Any, east_asia: str, latin: str) -> None:
     """Set explicit fonts on a style, dropping theme fonts that would override them."""
+    _fonts_on(element.get_or_add_rPr(), east_asia, latin)
+
+
+def _fonts_on(rpr: Any, east_asia: str, latin: str) -> None:
+    """Set the fonts of a run-properties element (rPr)."""
     from docx.oxml.ns import qn
 
-    rpr = element.get_or_add_rPr()
     fonts = rpr.find(qn("w:rFonts"))
     if fonts is None:
         fonts = rpr.makeelement(qn("w:rFonts"), {})
@@ -238,6 +247,18 @@ def _black(element: Any) -> None:
         rpr.remove(color)
     color = rpr.makeelement(qn("w:color"), {qn("w:val"): "000000"})
     rpr.append(color)
+
+
+def _declare_default_fonts(doc: Any, east_asia: str, latin: str) -> None:
+    """Set the document's default fonts (docDefaults), replacing the theme's."""
+    from docx.oxml.ns import qn
+
+    defaults = doc.styles.element.find(qn("w:docDefaults"))
+    if defaults is None:
+        return
+    rpr = defaults.find(f"{qn('w:rPrDefault')}/{qn('w:rPr')}")
+    if rpr is not None:
+        _fonts_on(rpr, east_asia, latin)
 
 
 def _no_border(element: Any) -> None:
