@@ -23,17 +23,18 @@ from zhangjiang.report import render_report
 from zhangjiang.report.check import check_text
 from zhangjiang.store import open_store
 
-FACILITIES_HEADING = ">> 世界级重大科技基础设施加速集聚"
+FACILITIES_HEADING = "## 世界级重大科技基础设施加速集聚"
 
 
 def _bold_figures_by_section(markdown: str) -> tuple[list[str], list[str]]:
     first, second, current = [], [], None
     for line in markdown.splitlines():
-        if line.startswith(">> "):
-            current = second if line.strip() == FACILITIES_HEADING else first
+        if line.startswith((">> ", "## ")) and not line.startswith("## 数据"):
+            heading = "## " + line[3:].strip()
+            current = second if heading == FACILITIES_HEADING else first
             continue
-        if current is None or line.startswith("## "):
-            current = None if line.startswith("## ") else current
+        if current is None or line.startswith("## 数据"):
+            current = None
             continue
         current.extend(
             s.text for s in find_claims(line) if "**" in line[s.start : s.end]
@@ -139,6 +140,9 @@ def test_report_with_half_the_data_missing_lists_gaps_and_prints_no_wrong_number
     assert "enterprise.hightech_new" in gap_ids and "talent.employees" in gap_ids
     body = markdown.split("## 数据缺口")[0]
     assert "高新技术企业" not in body
+    # Narrative slots without a stored fact are gaps too (the science-city events).
+    assert any(g.kind == "fact" for g in report.gaps)
+    assert "- 叙述 events（group=science_city）" in markdown
     # Every figure printed is verified against the data it came from.
     result = check_text(st, body, "2022")
     assert result["summary"]["contradicted"] == 0
@@ -196,7 +200,8 @@ def test_docx_renders_to_pdf_with_chinese_text(demo_store, tmp_path):
     text = subprocess.run(
         ["pdftotext", str(pdf), "-"], check=True, capture_output=True, text=True
     ).stdout
-    assert "增强张江综合性国家科学中心集中度显示度" in text and "73" in text
+    flat = text.replace("\n", "")
+    assert "增强张江综合性国家科学中心集中度显示度" in flat and "73" in flat
     fonts = subprocess.run(
         ["pdffonts", str(pdf)], check=True, capture_output=True, text=True
     ).stdout
@@ -219,3 +224,51 @@ def test_docx_renders_to_pdf_with_chinese_text(demo_store, tmp_path):
         check=True,
     )
     assert any(out.glob("page*.png"))
+
+
+@pytest.mark.parametrize("occurrence", [0, 1])
+def test_a_wrong_period_contradicts_its_line_and_nothing_else(demo_store, occurrence):
+    seed = seed_text()
+    assert seed.count("1—10月") == 2
+    at = [m.start() for m in re.finditer("1—10月", seed)][occurrence]
+    draft = seed[:at] + "1—9月" + seed[at + len("1—10月") :]
+    changed_line = draft[draft.rfind("\n", 0, at) + 1 : draft.find("\n", at)]
+    result = check_text(demo_store, draft, "2022")
+    contradicted = [c for c in result["claims"] if c["verdict"] == "contradicted"]
+    assert contradicted
+    assert all(c["context"] == changed_line.strip()[:120] for c in contradicted)
+    # Figures after "1—9月" on that line are judged against January to September.
+    plain = changed_line.replace("**", "")
+    after = [c for c in contradicted if plain.find(c["text"]) > plain.find("1—9月")]
+    assert after and all(c["period"] == "2022年1—9月" for c in after)
+    assert all(c["period_claimed"] == "1—9月" for c in after)
+    others = [c for c in result["claims"] if c["context"] != changed_line.strip()[:120]]
+    assert all(c["verdict"] == "verified" for c in others)
+
+
+def test_a_period_without_such_a_value_is_named_in_the_contradiction(demo_store):
+    seed = seed_text().replace("截至9月底", "截至8月底")
+    result = check_text(demo_store, seed, "2022")
+    contradicted = [c for c in result["claims"] if c["verdict"] == "contradicted"]
+    assert sorted(c["text"] for c in contradicted) == ["234票", "304票"]
+    assert all("截至8月底" in c["reason"] for c in contradicted)
+
+
+def test_a_year_to_date_figure_is_true_of_its_months_not_of_the_year(demo_store):
+    true_then = check_text(demo_store, "1—9月，集成电路产业销售收入1373亿元", "2022")
+    assert [c["verdict"] for c in true_then["claims"]] == ["verified"]
+    whole_year = check_text(demo_store, "全年集成电路产业销售收入1560亿元", "2022")
+    assert [c["verdict"] for c in whole_year["claims"]] == ["contradicted"]
+
+
+def test_a_period_with_no_data_says_so(demo_store):
+    result = check_text(demo_store, seed_text(), "2019")
+    assert result["has_data"] is False
+    assert "2019" in result["notice"] and "没有任何数据" in result["notice"]
+    ok = check_text(demo_store, seed_text(), "2022")
+    assert ok["has_data"] is True and "notice" not in ok
+
+
+def test_section_numbers_dates_and_list_numbers_are_not_claims():
+    for line in ("一、1.2 张江科学城", "1.2增强张江", "（三）截至2022年11月15日", "1. 概况", "(2) 第3轮"):
+        assert find_claims(line) == [], line

@@ -139,6 +139,7 @@ def test_events_behind_the_narrative_lines(demo):
         "industry": 1,
         "new_tracks": 3,
         "institutions": 3,
+        "facilities": 1,
     }
     texts = [
         r["text_zh"]
@@ -154,6 +155,7 @@ def test_events_behind_the_narrative_lines(demo):
         "知识产权“四合一”基层人民检察院",
         "试点启动空运研发材料查验快速通道",
         "上海股权托管交易中心、长三角资本市场服务基地",
+        "新一批“十四五”国家重大科技基础设施规划正式项目和储备项目稳步推进",
     ):
         assert any(line in t for t in texts), line
 

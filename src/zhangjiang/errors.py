@@ -57,3 +57,7 @@ class ReviewError(ZhangjiangError):
 
 class ReleaseError(ZhangjiangError):
     """A period's indicators cannot be released as asked."""
+
+
+class MissingToolError(ZhangjiangError):
+    """An external program the command needs is not installed."""

@@ -29,6 +29,7 @@ class ReportFormat(StrEnum):
     md = "md"
     html = "html"
     docx = "docx"
+    pdf = "pdf"
 
 
 class Lang(StrEnum):
@@ -69,7 +70,9 @@ def report(
         raise typer.Exit(EXIT_REJECTED)
     if output is None:
         if isinstance(content, bytes):
-            err_console.print("docx 需要 -o 文件 / docx needs -o FILE")
+            err_console.print(
+                f"{fmt.value} 需要 -o 文件 / {fmt.value} needs -o FILE"
+            )
             raise typer.Exit(2)
         sys.stdout.write(content)
         return
@@ -95,11 +98,18 @@ def check(
     with edge():
         parse_period(period)
         result = check_text(store(), file.read_text(encoding="utf-8"), period)
+    if "notice" in result:
+        err_console.print(f"[yellow]{result['notice']}[/yellow]", highlight=False)
     if fmt is OutputFormat.json:
         emit_json(result)
     else:
         table = Table(
-            "原文 claim", "指标 indicator", "维度 dims", "结论 verdict", "实际 actual"
+            "原文 claim",
+            "指标 indicator",
+            "维度 dims",
+            "结论 verdict",
+            "实际 actual",
+            "参考期 period",
         )
         colours = {
             "verified": "green",
@@ -115,6 +125,7 @@ def check(
                 dims,
                 f"[{colours[c['verdict']]}]{c['verdict']}[/]",
                 "" if c["actual"] is None else str(c["actual"]),
+                c.get("period") or "",
             )
         console.print(table)
         console.print(" ".join(f"{k}: {v}" for k, v in result["summary"].items()))

@@ -83,6 +83,19 @@ EVENTS: list[tuple[int, str, str, int | None, str, str, str, str]] = [
     (2020, "finance", "平台建设", 11, "张江科学城", "示例平台（合成）",
      "11月，示例投融资服务平台（合成）上线运行",
      "In November, a synthetic example investment and financing platform went live"),
+    (2022, "facilities", "其他", None, "上海", "在沪国家重大科技基础设施",
+     "加快推进在沪国家重大科技基础设施建设，上海软X射线自由电子激光装置预计2023年投入运行，"
+     "硬X射线自由电子激光装置加快推进设备进场安装及光速线站贯通；上海光源、国家蛋白质科学研究"
+     "（上海）设施、上海超级计算中心等一批已建成大科学设施服务效能不断提升；新一批“十四五”"
+     "国家重大科技基础设施规划正式项目和储备项目稳步推进。",
+     "Construction of the national research infrastructure in Shanghai sped up: the "
+     "Shanghai soft X-ray free-electron laser is expected to start operating in 2023, and "
+     "equipment installation and beamline connection of the hard X-ray free-electron laser "
+     "advanced faster; the Shanghai Synchrotron Radiation Facility, the National Facility "
+     "for Protein Science in Shanghai, the Shanghai Supercomputer Center and other "
+     "facilities in operation served users ever better; the formal and reserve projects of "
+     "the new batch of national research infrastructure in the 14th Five-Year Plan "
+     "advanced steadily."),
 ]  # fmt: skip
 
 

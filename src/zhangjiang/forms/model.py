@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -51,6 +51,14 @@ class Column(BaseModel):
     aliases: tuple[str, ...] = ()
     help_zh: str = ""
     help_en: str = ""
+    #: English for Chinese values of this column (allowed values or recurring names),
+    #: declared beside them; pages and the English report use ``translate``.
+    translations: dict[str, str] = {}
+
+    def translate(self, value: Any, lang: str = "en") -> str:
+        """Return a value as written in ``lang``: its declared English, else as stored."""
+        text = str(value)
+        return self.translations.get(text, text) if lang == "en" else text
 
     @property
     def sql_type(self) -> str:

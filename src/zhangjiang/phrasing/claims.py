@@ -50,6 +50,8 @@ _NOT_QUALIFIER = ("签约", "合约", "节约", "预约", "制约", "契约", "�
 # "近3年" is a time window (the last three years), not "nearly 3 years".
 _WINDOW_UNITS = ("年", "个月", "天", "周", "季度")
 _LINE_MARKERS = frozenset(" \t#>*-+")
+# Chinese enumerators that may precede a section number: "一、", "（二）", "第三部分 ".
+_ENUMERATOR = re.compile(r"[\s#>*\-+]*(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)])\s*")
 
 
 def find_claims(text: str) -> list[ClaimSpan]:
@@ -146,6 +148,8 @@ def _is_excluded(text: str, match: re.Match[str]) -> bool:
         g["before"] or g["middle"] or g["after"] or g["scale"]
     ):
         return len(g["plain"] or "") == 4  # a year: "2022年"
+    if _is_section_number(text, match, start, end):
+        return True
     bare = not any(
         g[k] for k in ("before", "scale", "middle", "percent", "unit", "after")
     )
@@ -162,6 +166,25 @@ def _is_excluded(text: str, match: re.Match[str]) -> bool:
     at_line_start = all(c in _LINE_MARKERS for c in text[line_start:start])
     return at_line_start and (
         following in (".", "、", ")", "）") or following.isspace()
+    )
+
+
+def _is_section_number(text: str, match: re.Match[str], start: int, end: int) -> bool:
+    """Return whether a number opening a line is a section number ("1.2 增强", "一、1.2增强").
+
+    Such a number has a decimal point and nothing attached to it but text: "1.5万人" at
+    the start of a list item is a claim.
+    """
+    g = match.groupdict()
+    if g["plain"] is None or "." not in g["plain"] or g["before"]:
+        return False
+    line_start = text.rfind("\n", 0, start) + 1
+    lead = text[line_start:start]
+    if not (all(c in _LINE_MARKERS for c in lead) or _ENUMERATOR.fullmatch(lead)):
+        return False
+    attached = text[end : end + 1]
+    return attached.isspace() or not any(
+        g[k] for k in ("scale", "middle", "percent", "unit", "after")
     )
 
 

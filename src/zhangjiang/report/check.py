@@ -1,4 +1,14 @@
-"""Fact-check a human-written report: extract its claims, match them to indicators, judge them."""
+"""Fact-check a human-written report: extract its claims, match them to indicators, judge them.
+
+A claim is mapped in two steps. First its line is aligned with the template's lines (the
+report's own wording); then the mapping is checked against what the sentence itself says
+(``report.mapping``): the subjects it names (facility, system, industry, round), its
+unit, and sums over subjects ("魔方II和魔方III共…"). A claim with no confident match is
+``unmatched``, never forced onto an indicator. The period a sentence names ("1—10月",
+"截至9月底", "全年", "2021年") is a claim of its own: the figure is judged against the
+value of that period, and a figure whose period has no such value is ``contradicted``
+with the period named.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +19,13 @@ from decimal import Decimal
 from difflib import SequenceMatcher
 from typing import Any
 
-from zhangjiang.indicators import load_builtin
-from zhangjiang.periods import parse_period, ytd_period
+from zhangjiang.periods import Period, parse_period, ytd_period
 from zhangjiang.phrasing import ClaimSpan, find_claims
 from zhangjiang.phrasing.numbers import json_number
 from zhangjiang.report.figures import FigureBook, base_value
-from zhangjiang.report.render import skeleton_lines
+from zhangjiang.report.mapping import Context, Marker, Target, resolve
+from zhangjiang.report.period_words import NamedPeriod, named_periods, period_at
+from zhangjiang.report.render import skeleton_entries
 from zhangjiang.store import Store
 
 __all__ = ["VERDICTS", "check_text"]
@@ -23,77 +34,110 @@ VERDICTS = ("verified", "contradicted", "no-data", "unmatched")
 _MARKER = re.compile(r"⟦([^|⟧]+)\|([^⟧]*)⟧")
 _LINE_MATCH = 0.45
 _CONTEXT_MATCH = 0.3
-_LOCAL_MATCH = 0.6
-# "1—10月", "1-10月", "1至10月": a year-to-date figure through that month.
-_MONTHS = re.compile(r"1\s*[—–\-~～至到]\s*(\d{1,2})\s*月")
 
 
 def check_text(store: Store, text: str, period: str) -> dict[str, Any]:
     """Return every quantitative claim of ``text`` with its indicator and verdict.
 
-    A line that names its months ("1—10月") has its year-to-date figures judged against
-    the value of January to that month, not against the latest one.
+    Each figure is judged against the value of the period its sentence names, or of
+    ``period`` when it names none. When ``period`` has no data at all, ``notice`` says so.
     """
     per = parse_period(period)
-    book = FigureBook(store, per)
-    ranges: dict[int, FigureBook] = {}
-    skeletons = [_Skeleton(line) for line in skeleton_lines(store, period)]
-    facts = _fact_texts(book)
+    books = _Books(store, per)
+    skeletons = [_Skeleton(h, line) for h, line in skeleton_entries(store, period)]
+    markers = [m for s in skeletons for m in s.markers]
+    facts = _fact_texts(books.main)
     claims: list[dict[str, Any]] = []
+    heading = ""
     for line in text.splitlines():
         spans = find_claims(line)
         if not spans:
+            if _is_heading(line):
+                heading = line
             continue
         plain = _without_claims(line, spans)
         best = max(skeletons, key=lambda s: s.similarity(plain), default=None)
-        matched = (
+        similarity = best.similarity(plain) if best else 0.0
+        aligned = (
             best.align(line, spans)
-            if best and best.similarity(plain) >= _LINE_MATCH
+            if best and similarity >= _LINE_MATCH
             else [None] * len(spans)
         )
-        matched = [
-            t or _nearest_marker(skeletons, line, span)
-            for t, span in zip(matched, spans, strict=True)
-        ]
-        line_book = book
-        if (m := _MONTHS.search(line)) and per.kind == "year" and 1 <= int(m[1]) < 12:
-            months = int(m[1])
-            if months not in ranges:
-                ranges[months] = FigureBook(store, ytd_period(per.year, months))
-            line_book = ranges[months]
-        for span, target in zip(spans, matched, strict=True):
-            claims.append(_judge(book, line_book, line, span, target, facts))
+        periods = named_periods(line, per.year)
+        previous_end = 0
+        for span, first in zip(spans, aligned, strict=True):
+            context = Context(line, span, previous_end, heading)
+            previous_end = span.end
+            target = resolve(first, context, markers, books.has_value, similarity)
+            named = period_at(line, span.start, periods)
+            claims.append(_judge(books, line, span, target, named, facts))
     summary = Counter(c["verdict"] for c in claims)
-    return {"claims": claims, "summary": {v: summary.get(v, 0) for v in VERDICTS}}
+    result: dict[str, Any] = {
+        "claims": claims,
+        "summary": {v: summary.get(v, 0) for v in VERDICTS},
+        "period": per.label,
+        "has_data": books.main.has_values(),
+    }
+    if not result["has_data"]:
+        result["notice"] = (
+            f"{per.label} 期间没有任何数据，所有数字都无法核对 / "
+            f"the period {per.label} has no data at all; no figure can be checked"
+        )
+    return result
+
+
+class _Books:
+    """Figure books by period: the checked period's, and those the draft names."""
+
+    def __init__(self, store: Store, period: Period) -> None:
+        self.store = store
+        self.main = FigureBook(store, period)
+        self._books: dict[str, FigureBook] = {period.label: self.main}
+
+    def has_value(self, target: Target) -> bool:
+        """Return whether the checked period has a value for a target (sums: each part)."""
+        return _value(self.main, target) is not None
+
+    def for_named(self, named: NamedPeriod) -> FigureBook:
+        """Return the figure book of the window a period word names."""
+        months = named.months
+        per = (
+            parse_period(str(named.year))
+            if months is None
+            else ytd_period(named.year, months)
+        )
+        if per.label not in self._books:
+            self._books[per.label] = FigureBook(self.store, per)
+        return self._books[per.label]
 
 
 class _Skeleton:
-    """A template line with the positions of its figures."""
+    """A template line with the positions of its figures and the heading it is under."""
 
-    def __init__(self, line: str) -> None:
-        self.markers = [
-            (m.group(1), json.loads(m.group(2))) for m in _MARKER.finditer(line)
-        ]
+    def __init__(self, heading: str, line: str) -> None:
+        found = [(m.group(1), json.loads(m.group(2))) for m in _MARKER.finditer(line)]
         pieces = _MARKER.split(line)
         # pieces: text, id, dims, text, id, dims, ..., text
         self.contexts = [_normalise(pieces[i]) for i in range(0, len(pieces), 3)]
         self.key = _normalise(_MARKER.sub("", line))
-
-    def local(self) -> list[tuple[str, str, tuple[str, dict[str, Any]]]]:
-        """Return each marker with the words just before and after it."""
-        return [
-            (self.contexts[i][-10:], self.contexts[i + 1][:6], m)
-            for i, m in enumerate(self.markers)
+        text = heading + " " + _MARKER.sub("", line)
+        self.markers = [
+            Marker(
+                indicator,
+                dims,
+                self.contexts[i][-10:],
+                self.contexts[i + 1][:6],
+                text,
+            )
+            for i, (indicator, dims) in enumerate(found)
         ]
 
     def similarity(self, plain: str) -> float:
         return SequenceMatcher(None, self.key, plain, autojunk=False).ratio()
 
-    def align(
-        self, line: str, spans: list[ClaimSpan]
-    ) -> list[tuple[str, dict[str, Any]] | None]:
+    def align(self, line: str, spans: list[ClaimSpan]) -> list[Marker | None]:
         """Pair each claim with the marker whose preceding words match its own."""
-        out: list[tuple[str, dict[str, Any]] | None] = []
+        out: list[Marker | None] = []
         next_marker = 0
         previous_end = 0
         for span in spans:
@@ -123,31 +167,12 @@ class _Skeleton:
         return out
 
 
-def _nearest_marker(
-    skeletons: list[_Skeleton], line: str, span: ClaimSpan
-) -> tuple[str, dict[str, Any]] | None:
-    """Match a claim by the words around it when its line as a whole matched no template line."""
-    before = _normalise(line[: span.start])[-10:]
-    after = _normalise(line[span.end :])[:6]
-    best, best_score = None, _LOCAL_MATCH
-    for skeleton in skeletons:
-        for ctx_before, ctx_after, marker in skeleton.local():
-            score = 0.7 * _ratio(ctx_before, before) + 0.3 * _ratio(ctx_after, after)
-            if score > best_score:
-                best, best_score = marker, score
-    return best
-
-
-def _ratio(a: str, b: str) -> float:
-    return SequenceMatcher(None, a, b, autojunk=False).ratio() if a or b else 1.0
-
-
 def _judge(
-    book: FigureBook,
-    line_book: FigureBook,
+    books: _Books,
     line: str,
     span: ClaimSpan,
-    target: tuple[str, dict[str, Any]] | None,
+    target: Target | None,
+    named: NamedPeriod | None,
     facts: list[str],
 ) -> dict[str, Any]:
     b = span.bounds
@@ -163,26 +188,62 @@ def _judge(
         "actual": None,
         "context": line.strip()[:120],
     }
+    if named is not None:
+        claim["period_claimed"] = named.text
     if target is None:
         if any(_same_figure(span.text, fact) for fact in facts):
             claim.update(indicator="facts", verdict="verified", actual=span.text)
         return claim
-    indicator, dims = target
-    claim.update(indicator=indicator, dimensions=dims)
-    ind = load_builtin().get(indicator)
-    ytd = ind is not None and ind.period_rule == "ytd"
-    used = line_book if ytd else book
-    row = used.value(indicator, **dims)
-    claim["period"] = used.period.label
+    claim.update(indicator=target.indicator, dimensions=target.dimensions)
+    row = _value(books.main, target)
+    if named is not None and (row is None or not named.covers(row)):
+        other = _value(books.for_named(named), target)
+        if other is not None and named.covers(other):
+            row = other
+        elif row is not None:
+            claim.update(
+                verdict="contradicted",
+                period=row["reference_period"],
+                actual=_num(base_value(row["value"], row["unit"])),
+                reason=(
+                    f"期间不符：数据中没有“{named.text}”的值，该指标的参考期为"
+                    f"{row['reference_period']} / period mismatch: no value for "
+                    f"“{named.text}”; the data are for {row['reference_period_en']}"
+                ),
+            )
+            return claim
     if row is None:
         claim["verdict"] = "no-data"
+        claim["period"] = books.main.period.label
         return claim
+    claim["period"] = row["reference_period"]
     actual = base_value(row["value"], row["unit"])
     if line[max(0, span.start - 4) : span.start].replace("*", "").endswith("下降"):
         actual = -actual
     claim["actual"] = _num(actual)
     claim["verdict"] = "verified" if b.contains(actual) else "contradicted"
     return claim
+
+
+def _value(book: FigureBook, target: Target) -> dict[str, Any] | None:
+    """Return the value row of a target; a sum over listed subjects adds their rows."""
+    listed = [(k, v) for k, v in target.dimensions.items() if isinstance(v, list)]
+    if not listed:
+        return book.value(target.indicator, **target.dimensions)
+    key, values = listed[0]
+    rows = [
+        book.value(target.indicator, **{**target.dimensions, key: v}) for v in values
+    ]
+    if any(r is None for r in rows):
+        return None
+    first = rows[0]
+    assert first is not None  # for mypy: checked above
+    total = sum((base_value(r["value"], r["unit"]) for r in rows if r), Decimal(0))
+    return {**first, "value": total, "unit": _base_unit(first["unit"])}
+
+
+def _base_unit(unit: str) -> str:
+    return unit[1:] if len(unit) > 1 and unit[0] in "万亿" else unit
 
 
 def _fact_texts(book: FigureBook) -> list[str]:
@@ -195,6 +256,18 @@ def _fact_texts(book: FigureBook) -> list[str]:
 
 def _same_figure(claim: str, fact: str) -> bool:
     return bool(claim) and _normalise(claim) in _normalise(fact)
+
+
+def _is_heading(line: str) -> bool:
+    text = line.strip()
+    if text.startswith(("#", ">>")):
+        return True
+    return (
+        bool(text)
+        and not text.startswith(("-", "*", "+"))
+        and len(text) <= 40
+        and not text.endswith(("。", ".", "；", ";"))
+    )
 
 
 def _without_claims(line: str, spans: list[ClaimSpan]) -> str:

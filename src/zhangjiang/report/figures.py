@@ -26,6 +26,7 @@ class Gap:
     what: str
     indicator: str
     dimensions: dict[str, Any]
+    kind: str = "figure"  # "figure": a computed value; "fact": a narrative record
 
 
 def unit_factor(unit: str) -> Decimal:
@@ -71,6 +72,10 @@ class FigureBook:
         row = self._values.get(key)
         return row if row is not None and row["value"] is not None else None
 
+    def has_values(self) -> bool:
+        """Return whether the period has any computed value."""
+        return any(row["value"] is not None for row in self._values.values())
+
     def fig(
         self, indicator: str, style: dict[str, Any] | None = None, **dims: Any
     ) -> str:
@@ -98,6 +103,13 @@ class FigureBook:
         text = self.phrase_value(row["value"], row["unit"], merged)
         self.used.append({**row, "text": text.replace("**", "")})
         return text
+
+    def num(
+        self, indicator: str, style: dict[str, Any] | None = None, **dims: Any
+    ) -> str:
+        """Return the phrased figure without its unit, for a sentence that names the
+        counted thing itself ("**28** banks", not "banks: **28** banks")."""
+        return self.fig(indicator, {**(style or {}), "unit": "", "unit_en": ""}, **dims)
 
     def phrase_value(self, value: Any, unit: str, style: dict[str, Any]) -> str:
         """Phrase a stored value with a style, bolding the number part."""

@@ -3,27 +3,29 @@
 from __future__ import annotations
 
 import html
-import io
 import re
 from typing import Literal
 
+from zhangjiang.report import pdf, word
 from zhangjiang.report.render import Report, build_markdown
 from zhangjiang.store import Store
 
-__all__ = ["blocks", "render_report", "to_docx", "to_html"]
+__all__ = ["blocks", "render_report", "to_docx", "to_html", "to_pdf"]
 
-Format = Literal["md", "html", "docx"]
+Format = Literal["md", "html", "docx", "pdf"]
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
-_CJK_FONT = "Noto Serif CJK SC"
+_SUPERSCRIPT = re.compile(r"([⁰¹²³⁴⁵⁶⁷⁸⁹⁻]+)")
+_PLAIN_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
 _CSS = """
 body{font-family:"Noto Serif CJK SC","Noto Sans CJK SC","Source Han Serif SC","SimSun",serif;
 max-width:52rem;margin:2rem auto;padding:0 1rem;line-height:1.8;color:#1a1a1a;background:#fff}
 h1{font-size:1.6rem;border-bottom:2px solid #1f4e79;padding-bottom:.3rem}
 h2{font-size:1.3rem;color:#1f4e79;margin-top:2rem}
+sup{font-size:.7em}
 h3{font-size:1.1rem;margin-top:1.4rem}
 strong{color:#8b0000}
 blockquote{background:#fff8e1;border-left:4px solid #e0a800;margin:1rem 0;padding:.5rem 1rem}
-table{border-collapse:collapse;font-size:.9rem}td,th{border:1px solid #999;padding:.2rem .5rem}
+table{border-collapse:collapse;font-size:.9rem;width:100%;table-layout:auto}td{word-break:break-all}td,th{border:1px solid #999;padding:.2rem .5rem}
 """
 
 
@@ -34,13 +36,24 @@ def render_report(
     lang: str = "zh",
     lineage: bool = False,
 ) -> tuple[str | bytes, Report]:
-    """Render the report for ``period`` as md (str), html (str) or docx (bytes)."""
+    """Render the report for ``period`` as md (str), html (str), docx or pdf (bytes).
+
+    PDF is the Word document converted by LibreOffice (``report.pdf``); without it a
+    ``MissingToolError`` names the package to install.
+    """
     report = build_markdown(store, period, lang, lineage)
     if fmt == "md":
         return report.markdown, report
     if fmt == "html":
         return to_html(report), report
+    if fmt == "pdf":
+        return to_pdf(report), report
     return to_docx(report), report
+
+
+def to_pdf(report: Report) -> bytes:
+    """Return the report as PDF: its Word document converted by LibreOffice headless."""
+    return pdf.docx_to_pdf(to_docx(report))
 
 
 def blocks(markdown: str) -> list[tuple[str, str]]:
@@ -54,6 +67,8 @@ def blocks(markdown: str) -> list[tuple[str, str]]:
         following = next((nxt.strip() for nxt in lines[i + 1 :] if nxt.strip()), "")
         if line.startswith("# "):
             out.append(("h1", line[2:]))
+        elif line.startswith("### "):
+            out.append(("h3", line[4:]))
         elif line.startswith("## ") or line.startswith(">> "):
             out.append(("h2", line[3:]))
         elif line.startswith("> "):
@@ -86,7 +101,7 @@ def to_html(report: Report) -> str:
         if kind != "table" and table:
             body.append(_html_table(table))
             table = []
-        content = _BOLD.sub(r"<strong>\1</strong>", html.escape(text))
+        content = _html_inline(text)
         match kind:
             case "h1" | "h2" | "h3":
                 body.append(f"<{kind}>{content}</{kind}>")
@@ -113,6 +128,14 @@ def to_html(report: Report) -> str:
     )
 
 
+def _html_inline(text: str) -> str:
+    """Escape text; **bold** to <strong>, superscript digits to <sup>."""
+    escaped = _BOLD.sub(r"<strong>\1</strong>", html.escape(text))
+    return _SUPERSCRIPT.sub(
+        lambda m: f"<sup>{m.group(1).translate(_PLAIN_DIGITS)}</sup>", escaped
+    )
+
+
 def _html_table(rows: list[str]) -> str:
     cells = [
         [c.strip() for c in r.strip("|").split("|")]
@@ -125,73 +148,12 @@ def _html_table(rows: list[str]) -> str:
         "<tr>" + "".join(f"<th>{html.escape(c)}</th>" for c in head) + "</tr>",
     ]
     out += [
-        "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in r) + "</tr>"
+        "<tr>" + "".join(f"<td>{_html_inline(c)}</td>" for c in r) + "</tr>"
         for r in rest
     ]
     return "\n".join([*out, "</table>"])
 
 
 def to_docx(report: Report) -> bytes:
-    """Return a Word document: headings, bullet lists, bold figures, a Chinese font set."""
-    from docx import Document
-    from docx.oxml.ns import qn
-    from docx.shared import Pt, RGBColor
-
-    doc = Document()
-    for style_name in (
-        "Normal",
-        "Heading 1",
-        "Heading 2",
-        "Heading 3",
-        "List Bullet",
-        "Quote",
-    ):
-        style = doc.styles[style_name]
-        rpr = style.element.get_or_add_rPr()
-        fonts = rpr.find(qn("w:rFonts"))
-        if fonts is None:
-            fonts = rpr.makeelement(qn("w:rFonts"), {})
-            rpr.append(fonts)
-        for attr in ("w:eastAsia", "w:ascii", "w:hAnsi"):
-            fonts.set(qn(attr), _CJK_FONT)
-    doc.styles["Normal"].font.size = Pt(11)
-    doc.core_properties.title = "1.2 增强张江综合性国家科学中心集中度显示度"
-    doc.core_properties.language = "zh-CN" if report.lang == "zh" else "en"
-    table_rows: list[str] = []
-    for kind, text in [*blocks(report.markdown), ("end", "")]:
-        if kind != "table" and table_rows:
-            _docx_table(doc, table_rows)
-            table_rows = []
-        match kind:
-            case "h1":
-                doc.add_heading(text, level=1)
-            case "h2":
-                doc.add_heading(text, level=2)
-            case "h3":
-                doc.add_heading(text, level=3)
-            case "li" | "p" | "note":
-                style = {"li": "List Bullet", "p": None, "note": "Quote"}[kind]
-                para = doc.add_paragraph(style=style)
-                for i, piece in enumerate(_BOLD.split(text)):
-                    run = para.add_run(piece)
-                    if i % 2 == 1:
-                        run.bold = True
-                        run.font.color.rgb = RGBColor(0x8B, 0, 0)
-            case "table":
-                table_rows.append(text)
-    buffer = io.BytesIO()
-    doc.save(buffer)
-    return buffer.getvalue()
-
-
-def _docx_table(doc: object, rows: list[str]) -> None:
-    cells = [
-        [c.strip() for c in r.strip("|").split("|")]
-        for r in rows
-        if not set(r) <= set("|-: ")
-    ]
-    table = doc.add_table(rows=len(cells), cols=len(cells[0]))  # type: ignore[attr-defined]
-    table.style = "Table Grid"
-    for r, row in enumerate(cells):
-        for c, value in enumerate(row):
-            table.cell(r, c).text = value
+    """Return a Word document: GB/T 9704-2012 for Chinese, plain A4 serif for English."""
+    return word.to_docx(report, blocks(report.markdown))
