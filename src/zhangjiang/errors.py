@@ -1,5 +1,7 @@
 """Exception classes: one base, a few subclasses named for the failure."""
 
+from typing import Any
+
 
 class ZhangjiangError(Exception):
     """Base class of every Zhangjiang error; its message reads "中文 / English"."""
@@ -29,6 +31,14 @@ class UnknownDatasetError(ZhangjiangError):
 
 class IngestError(ZhangjiangError):
     """A file could not be ingested."""
+
+
+class FileProblemError(IngestError):
+    """A whole file is refused for declared problems, kept in ``problems``."""
+
+    def __init__(self, message: str, problems: list[Any]) -> None:
+        super().__init__(message)
+        self.problems = problems
 
 
 class UnknownIndicatorError(ZhangjiangError):

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from zhangjiang.errors import IngestError
+from zhangjiang.errors import FileProblemError, IngestError
 from zhangjiang.ingest.problems import Problem, problem
 
 if TYPE_CHECKING:
@@ -35,6 +35,7 @@ __all__ = [
     "JobLog",
     "LineScan",
     "detect_format",
+    "job_notices",
     "job_problems",
     "open_job_log",
     "scan_lines",
@@ -56,7 +57,10 @@ JOB_COLUMNS: dict[str, str] = {
     "state": "VARCHAR",  # Slurm state word; COMPLETED/FAILED for the others
     "source_row": "BIGINT",  # 1-based line number in the file
 }
-FORMATS = ("slurm", "pbs", "lsf", "sge")  # sge covers Univa/Altair Grid Engine (UGE)
+# sge covers Univa/Altair Grid Engine (UGE); jobcomp is Slurm's jobcomp/filetxt log.
+FORMATS = ("slurm", "pbs", "lsf", "sge", "jobcomp")
+# Notices a format's SELECT gives a stored job (see job_notices): declared problem kinds.
+NOTICES = {"extra-field": "job-extra-field", "walltime-mismatch": "walltime-mismatch"}
 
 # Bytes read to sniff the format: enough for a long LSF record with its job script.
 _SNIFF_BYTES = 1 << 20
@@ -67,6 +71,7 @@ _NO_DELIMITER = "\x00"
 _NOT_BLANK = "line <> '' AND NOT (line[1] = ' ' AND trim(line) = '')"
 _LSF_RECORD = re.compile(r'"[A-Z][A-Z0-9_]*" "[0-9.]+" \d+ ')
 _PBS_RECORD = re.compile(r"\d{2}/\d{2}/\d{4} \d{2}:\d{2}:\d{2};[A-Za-z];[^;]*;")
+_JOBCOMP_RECORD = re.compile(r"JobId=\S+ UserId=")
 _SLURM_JOB_ID = re.compile(r"\d+([_+][0-9\[\],%-]+)?(\.[\w-]+)?")
 _ISO_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}|Unknown|None")
 _SGE_MIN_FIELDS = 43
@@ -76,6 +81,12 @@ _CHUNK_BYTES = 1 << 20
 # the insert statement of 1M jobs on 2 cores: 1.07 s instead of 1.2 s).
 _CSV_BUFFER_BYTES = 8 << 20
 _MISSING = object()
+# Values no job can have: the line is a problem, never stored as it is.
+_IMPOSSIBLE = """CASE
+    WHEN end_time < start_time
+        THEN 'end ' || end_time || ' is before start ' || start_time
+    WHEN cores < 1 THEN 'cores must be at least 1, got ' || cores
+END"""
 
 
 def detect_format(path: Path, name: str | None = None) -> str:
@@ -105,6 +116,8 @@ def detect_format(path: Path, name: str | None = None) -> str:
         return "lsf"
     if _PBS_RECORD.match(line):
         return "pbs"
+    if _JOBCOMP_RECORD.match(line):
+        return "jobcomp"
     if _is_slurm(line):
         return "slurm"
     fields = line.split(":")
@@ -112,10 +125,18 @@ def detect_format(path: Path, name: str | None = None) -> str:
         fields[i].isdigit() for i in (5, 8, 9, 10)
     ):
         return "sge"
+    hint_zh = hint_en = ""
+    if line.count("|") >= 2:
+        hint_zh = "；若为无表头的 sacct 输出，请用 --fields 给出其列，如 --fields JobID,User,Start,End,NCPUS"
+        hint_en = (
+            "; for a sacct dump without header, give its columns with --fields,"
+            " e.g. --fields JobID,User,Start,End,NCPUS"
+        )
     raise IngestError(
-        f"文件 {name} 第{row}行：无法识别的作业记账格式（应为 slurm、pbs、lsf 或 sge）"
+        f"文件 {name} 第{row}行：无法识别的作业记账格式"
+        f"（应为 slurm、pbs、lsf、sge 或 jobcomp）{hint_zh}"
         f" / {name} line {row}: unrecognised job accounting format"
-        " (expected slurm, pbs, lsf or sge)"
+        f" (expected slurm, pbs, lsf, sge or jobcomp){hint_en}"
     )
 
 
@@ -125,6 +146,7 @@ def stage_jobs(
     fmt: str | None = None,
     table: str = "jobs_stage",
     tz: str = "UTC",
+    fields: str | None = None,
 ) -> int:
     """Parse a job-accounting log into the temporary table ``table``; return its rows.
 
@@ -147,6 +169,9 @@ def stage_jobs(
         Time zone of the Slurm timestamps (``sacct`` prints local time unless run
         with ``TZ=UTC``); times are stored as naive UTC. The other formats carry
         epoch seconds, which need no zone.
+    fields
+        The columns of a Slurm dump without header, as sacct's ``--format`` takes
+        them (``JobID,User,Start,End,NCPUS``); a header line wins.
 
     Returns
     -------
@@ -156,7 +181,8 @@ def stage_jobs(
     Raises
     ------
     IngestError
-        The file cannot be read, or none of its records could be parsed.
+        The file cannot be read, or none of its records could be parsed;
+        :class:`~zhangjiang.errors.FileProblemError` when it holds no job at all.
 
     Examples
     --------
@@ -172,7 +198,7 @@ def stage_jobs(
     >>> con.sql("SELECT job_id, cores, job_name FROM jobs_stage").fetchall()
     [('7', 4, 'a|b')]
     """
-    return stage_log(con, open_job_log(path, fmt, table, tz))
+    return stage_log(con, open_job_log(path, fmt, table, tz, fields=fields))
 
 
 def stage_log(con: Connection, log: JobLog, fast: bool = True) -> int:
@@ -231,6 +257,7 @@ def stage_log(con: Connection, log: JobLog, fast: bool = True) -> int:
         # with the bad bytes shown as "?".
         log.run(con, _parse_sql(table, _renumbered_lines_sql(errors), log.select))
 
+    _record_notices(con, table, table)
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE {table}_problems AS "
         f"SELECT source_row, 'bad-record' AS problem, problem AS reason FROM {table} "
@@ -243,8 +270,8 @@ def stage_log(con: Connection, log: JobLog, fast: bool = True) -> int:
     # Deleting the few rows that are not jobs and dropping the two flag columns is far
     # cheaper than copying millions of rows into a new table.
     con.execute(f"DELETE FROM {table} WHERE skip IS TRUE OR problem IS NOT NULL")
-    con.execute(f"ALTER TABLE {table} DROP COLUMN skip")
-    con.execute(f"ALTER TABLE {table} DROP COLUMN problem")
+    for flag in ("skip", "problem", "notice"):
+        con.execute(f"ALTER TABLE {table} DROP COLUMN {flag}")
     log.drop_scratch(con)
 
     rows = int(_scalar(con, f"SELECT count(*) FROM {table}"))
@@ -326,8 +353,7 @@ class JobLog:
             WITH fields AS (SELECT * FROM {read}),
             records AS ({select})
             SELECT {casts}, skip, redo, CASE WHEN NOT skip AND NOT redo
-                THEN coalesce(problem, CASE WHEN end_time < start_time
-                THEN 'end ' || end_time || ' is before start ' || start_time END)
+                THEN coalesce(problem, {_IMPOSSIBLE})
             END AS problem
             FROM records
         """
@@ -408,9 +434,10 @@ class JobLog:
             )
             con.execute(
                 f"CREATE OR REPLACE TEMP TABLE {t}__redo AS SELECT {columns}, "
-                "CAST(NULL AS BOOLEAN) AS skip, CAST(NULL AS VARCHAR) AS problem "
-                "WHERE false"
+                "CAST(NULL AS BOOLEAN) AS skip, CAST(NULL AS VARCHAR) AS problem, "
+                "CAST(NULL AS VARCHAR) AS notice WHERE false"
             )
+        _record_notices(con, t, f"{t}__redo")
         con.execute(
             f"CREATE OR REPLACE TEMP TABLE {t}_problems AS "
             f"SELECT source_row, 'bad-record' AS problem, problem AS reason "
@@ -422,7 +449,12 @@ class JobLog:
         return int(_scalar(con, f"SELECT count(*) FROM {t}__redo"))
 
     def check_rows(self, con: Connection, rows: int) -> None:
-        """Raise IngestError when no job was parsed and some line was a problem."""
+        """Raise IngestError when no job was parsed.
+
+        When some line was a problem, the message names the first; otherwise the log
+        holds no job that ended (a header, comments, job steps, running jobs), which
+        is the declared problem ``empty-job-log``: a batch of no jobs is never made.
+        """
         if rows:
             return
         # Fetch everything: DuckDB refuses new work while a result is half-read.
@@ -430,13 +462,19 @@ class JobLog:
             f"SELECT source_row, reason FROM {self.table}_problems "
             "ORDER BY source_row LIMIT 1"
         ).fetchall()
-        if first:
-            name, (row, reason) = self.name, first[0]
-            raise IngestError(
-                f"文件 {name} 没有可解析的 {self.fmt} 作业记录；第{row}行：{reason}"
-                f" / {name}: no {self.fmt} job record could be parsed;"
-                f" line {row}: {reason}"
+        if not first:
+            raise empty_log_error(
+                self.name,
+                "没有已结束的作业（只有表头、注释、作业步或未结束的作业）",
+                "no job that ended (only a header, comments, job steps or jobs "
+                "still running)",
             )
+        name, (row, reason) = self.name, first[0]
+        raise IngestError(
+            f"文件 {name} 没有可解析的 {self.fmt} 作业记录；第{row}行：{reason}"
+            f" / {name}: no {self.fmt} job record could be parsed;"
+            f" line {row}: {reason}"
+        )
 
 
 def open_job_log(
@@ -445,14 +483,29 @@ def open_job_log(
     table: str = "jobs_stage",
     tz: str = "UTC",
     name: str | None = None,
+    fields: str | None = None,
 ) -> JobLog:
     """Check the arguments of :func:`stage_jobs` and build the SQL for ``path``.
 
-    ``name`` is the file's name in messages (an upload is saved under another).
+    ``name`` is the file's name in messages (an upload is saved under another);
+    ``fields`` the columns of a Slurm dump without header (``--fields``).
     """
     if not _TABLE_NAME.fullmatch(table):
         raise ValueError(f"not a plain SQL identifier: {table!r}")
     name = name or path.name
+    columns: tuple[str, ...] | None = None
+    if fields:
+        from zhangjiang.ingest.jobs_slurm import parse_field_list
+
+        columns = parse_field_list(fields)
+        if fmt not in (None, "slurm"):
+            raise IngestError(
+                f"--fields 只用于 Slurm sacct 输出，不能与格式 {fmt} 同用"
+                f" / --fields applies to Slurm sacct dumps only, not to format {fmt!r}"
+            )
+        # A dump with a field list need not look like one of XDMoD's layouts.
+        _first_record(path, name)
+        fmt = "slurm"
     fmt = fmt or detect_format(path, name)
     if fmt not in FORMATS:
         raise IngestError(
@@ -462,9 +515,12 @@ def open_job_log(
     _check_time_zone(tz)
     module = importlib.import_module(f"zhangjiang.ingest.jobs_{fmt}")
     _, sample = _first_record(path, name)
-    fields = module.fields_sql(sample, tz) if hasattr(module, "fields_sql") else None
-    select = module.select_sql(sample, tz)
-    return JobLog(path, fmt, tz, table, sample, select, fields, name)
+    given = {"fields": columns} if columns else {}
+    fast = (
+        module.fields_sql(sample, tz, **given) if hasattr(module, "fields_sql") else None
+    )
+    select = module.select_sql(sample, tz, **given)
+    return JobLog(path, fmt, tz, table, sample, select, fast, name)
 
 
 @dataclass(frozen=True)
@@ -569,6 +625,43 @@ def job_problems(
     ]
 
 
+def job_notices(
+    con: Connection, name: str, table: str = "jobs_stage"
+) -> list[Problem]:
+    """Return one warning per kind of notice :func:`stage_jobs` counted on stored jobs.
+
+    A notice marks a job that is stored but read with a caveat: a line with one extra
+    trailing field (``job-extra-field``), a PBS job whose two wall times disagree
+    (``walltime-mismatch``). Each warning gives the count and the first line.
+    """
+    if not _TABLE_NAME.fullmatch(table):
+        raise ValueError(f"not a plain SQL identifier: {table!r}")
+    rows = con.execute(
+        f"SELECT notice, count, first_row FROM {table}_notices ORDER BY notice"
+    ).fetchall()
+    return [
+        problem(NOTICES[notice], name, row=first, count=count)
+        for notice, count, first in rows
+        if notice in NOTICES
+    ]
+
+
+def empty_log_error(name: str, reason_zh: str, reason_en: str) -> FileProblemError:
+    """Return the error refusing a job log that holds no job (``empty-job-log``)."""
+    found = problem("empty-job-log", name, reason_zh=reason_zh, reason_en=reason_en)
+    return FileProblemError(f"{found.message_zh} / {found.message_en}", [found])
+
+
+def _record_notices(con: Connection, table: str, source: str) -> None:
+    """Count the notices of the jobs kept in ``source`` into ``{table}_notices``."""
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {table}_notices AS "
+        "SELECT notice, count(*) AS count, min(source_row) AS first_row "
+        f"FROM {source} WHERE notice IS NOT NULL AND skip IS NOT TRUE "
+        "AND problem IS NULL GROUP BY notice"
+    )
+
+
 def _scalar(con: Connection, sql: str) -> Any:
     """Return the single value of ``sql``."""
     return con.execute(sql).fetchall()[0][0]
@@ -587,9 +680,9 @@ def _first_record(path: Path, name: str) -> tuple[int, str]:
     for row, line in enumerate(text.splitlines(), start=1):
         if line.strip() and not line.startswith("#"):
             return row, line
-    raise IngestError(
-        f"文件 {name} 为空，没有作业记录 / {name} is empty: no job records"
-    )
+    if head.strip():
+        raise empty_log_error(name, "只有注释行", "only comment lines")
+    raise empty_log_error(name, f"{name} 为空", f"{name} is empty")
 
 
 def _is_slurm(line: str) -> bool:
@@ -668,8 +761,7 @@ def _parse_sql(table: str, numbered_lines: str, select: str) -> str:
         CREATE OR REPLACE TEMP TABLE {table} AS
         WITH raw_lines AS (SELECT * FROM ({numbered_lines}) WHERE {_NOT_BLANK}),
         records AS ({select})
-        SELECT {columns}, skip, coalesce(problem, CASE WHEN end_time < start_time
-            THEN 'end ' || end_time || ' is before start ' || start_time END) AS problem
+        SELECT {columns}, skip, coalesce(problem, {_IMPOSSIBLE}) AS problem, notice
         FROM records
     """
 
