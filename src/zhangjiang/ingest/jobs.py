@@ -333,16 +333,17 @@ class JobLog:
         count, _, select = self.fields
         names = [f"f{i}" for i in range(1, count + 1)] + ["fx"]
         columns = ", ".join(f"'{n}': 'VARCHAR'" for n in names)
-        errors, scans = f"{self.table}__errors", f"{self.table}__scans"
         # nullstr: an empty field stays '' and only a missing one is NULL. strict_mode
-        # off: fields after fx are dropped, not rejected (fx flags such lines).
+        # off: fields after fx are dropped, not rejected (fx flags such lines). A line
+        # read_csv cannot read (invalid UTF-8) is skipped, not stored: the count of
+        # lines read then falls short (fast_path_holds), and the reference path,
+        # which keeps rejects, parses the file instead.
         read = (
             f"read_csv($path, columns = {{{columns}}}, header = false, "
             f"buffer_size = {_CSV_BUFFER_BYTES}, "
             "auto_detect = false, delim = '|', quote = '', escape = '', "
             "null_padding = true, nullstr = $no_delimiter, strict_mode = false, "
-            f"ignore_errors = true, store_rejects = true, rejects_table = '{errors}', "
-            f"rejects_scan = '{scans}')"
+            "ignore_errors = true)"
         )
         casts = ", ".join(
             f"CAST({c} AS {t}) AS {c}"
@@ -392,11 +393,7 @@ class JobLog:
         file shift nothing. The job id of every line ``scan`` sampled must be the one
         stored under its number in ``column`` of the rows matching ``where``.
         """
-        if (
-            scan.irregular
-            or rows_read != scan.last_line
-            or _scalar(con, f"SELECT count(*) FROM {self.table}__errors")
-        ):
+        if scan.irregular or rows_read != scan.last_line:
             return False
         if not scan.samples:
             return True
