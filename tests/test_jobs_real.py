@@ -272,3 +272,40 @@ def test_cli_ingest_and_validate_with_fields(tmp_path: Path) -> None:
     assert json.loads(out.output)[0]["rows"] == 1
     cores = duckdb.connect(db, read_only=True).execute("SELECT cores, user_name FROM ds_hpc_jobs").fetchall()
     assert cores == [(4, None)]
+
+
+def test_user_figures_of_a_log_without_users_are_gaps(tmp_path: Path) -> None:
+    from datetime import date
+
+    from zhangjiang.config import Settings
+    from zhangjiang.indicators import load_builtin
+    from zhangjiang.indicators.engine import evaluate
+    from zhangjiang.ingest.service import ingest_paths
+    from zhangjiang.periods import Period
+    from zhangjiang.store import open_store
+
+    settings = Settings(db=tmp_path / "z.duckdb", user="t")
+    store = open_store(settings.db)
+    named = tmp_path / "named.log"
+    named.write_text(
+        "JobID|User|Start|End|NCPUS\n"
+        "1|ann|2022-07-05T10:00:00|2022-07-05T11:00:00|2\n",
+        encoding="utf-8",
+    )
+    ingest_paths(store, "hpc-jobs", [sample("aws_slurm_array_sacct_output.txt")],
+                 settings, system="aws", fields=AWS_FIELDS, snapshot=False)  # fmt: skip
+    ingest_paths(store, "hpc-jobs", [named], settings, system="named", snapshot=False)
+    july = Period("2022-07", date(2022, 7, 1), date(2022, 8, 1))
+    registry = load_builtin()
+
+    def values(ind: str) -> dict[str | None, object]:
+        with store.connect() as con:
+            return {r.get("system"): r["value"] for r in evaluate(con, registry[ind], july)}
+
+    assert values("hpc.users") == {"named": 1}  # aws: a gap, not 0
+    assert values("hpc.users_total") == {}  # would leave aws's users out
+    assert values("hpc.user_organizations_by_system") == {"named": 1}
+    assert values("hpc.user_organizations") == {}
+    hours = values("hpc.core_hours")
+    assert hours["aws"] == pytest.approx(0.6689, abs=1e-4)
+    assert hours["named"] == pytest.approx(2)
