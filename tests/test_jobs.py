@@ -261,7 +261,11 @@ def test_slurm_pipe_in_a_name_that_is_not_last_is_a_problem(
     # One field too many is read as an extra trailing field, which puts "b" where
     # the start belongs.
     assert rows(con, "SELECT * FROM jobs_stage_problems") == [
-        (3, "bad-record", "start is not a time: b (6 fields separated by |, expected 5)")
+        (
+            3,
+            "bad-record",
+            "start is not a time: b (6 fields separated by |, expected 5)",
+        )
     ]
 
 

@@ -39,7 +39,8 @@ SAMPLES = [
     b"start=1704067200 end=1704074400 exec_host=n1/0-3 Exit_status=0 "
     b"resources_used.walltime=02:00:00\n",
     b"q:n1:g:ann:job:12:sge:0:1704067000:1704067200:1704074400:0:0:7200"
-    + b":0" * 17 + b":NONE:NONE:NONE:4:0:1:1:1:-l num_proc=4:0:NONE:1\n",
+    + b":0" * 17
+    + b":NONE:NONE:NONE:4:0:1:1:1:-l num_proc=4:0:NONE:1\n",
     b"JobId=9 UserId=ann(1) GroupId=g(1) Account=a Name=x y JobState=COMPLETED "
     b"Partition=p StartTime=2024-01-01T00:00:00 EndTime=2024-01-01T01:00:00 "
     b"NodeList=n[1-2] ProcCnt=8\n",
@@ -69,7 +70,7 @@ def mutated(draw: st.DrawFn) -> bytes:
 
 inputs = st.one_of(
     st.binary(max_size=400),
-    st.text(alphabet="|:;= \n\t\"0123456789-TJobIdUser()[]*.,#E", max_size=300).map(
+    st.text(alphabet='|:;= \n\t"0123456789-TJobIdUser()[]*.,#E', max_size=300).map(
         str.encode
     ),
     mutated(),
@@ -88,7 +89,9 @@ def _declared(problems: list) -> bool:
 
 @FUZZ
 @given(data=inputs, fmt=st.sampled_from([None, *FORMATS]), fields=st.booleans())
-def test_readers_parse_or_refuse_cleanly(data: bytes, fmt: str | None, fields: bool) -> None:
+def test_readers_parse_or_refuse_cleanly(
+    data: bytes, fmt: str | None, fields: bool
+) -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "fuzz.log"
         path.write_bytes(data)

@@ -88,7 +88,10 @@ def con() -> duckdb.DuckDBPyConnection:
 def test_sacct_dump_without_header_reads_with_fields(
     con: duckdb.DuckDBPyConnection, log: str, expected: str, figures: tuple[int, float]
 ) -> None:
-    jobs, hours, users = (stage_jobs(con, sample(log), fields=AWS_FIELDS), *staged(con)[1:])
+    jobs, hours, users = (
+        stage_jobs(con, sample(log), fields=AWS_FIELDS),
+        *staged(con)[1:],
+    )
     want_jobs, want_hours = expected_csv(expected)
     assert (jobs, want_jobs) == (figures[0], figures[0])
     assert hours == pytest.approx(want_hours, abs=1e-4)
@@ -184,7 +187,9 @@ def test_jobcomp_array_element_and_never_started(
     ).fetchall() == [("5_3", "ann", "x y", 8, 2), ("8", "ann", "x y", 8, 2)]
 
 
-def test_header_wins_over_fields(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+def test_header_wins_over_fields(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
     log = tmp_path / "sacct.log"
     log.write_text(
         "JobID|User|Start|End|NCPUS\n1|ann|2024-01-01T00:00:00|2024-01-01T01:00:00|4\n",
@@ -215,9 +220,9 @@ def test_one_extra_trailing_field_is_read_and_counted(
     assert [(p.kind.type, p.row, p.params["count"]) for p in notices] == [
         ("job-extra-field", 2, 2)
     ]
-    assert con.execute("SELECT source_row, reason FROM jobs_stage_problems").fetchall() == [
-        (3, "8 fields separated by |, expected 6")
-    ]
+    assert con.execute(
+        "SELECT source_row, reason FROM jobs_stage_problems"
+    ).fetchall() == [(3, "8 fields separated by |, expected 6")]
 
 
 @pytest.mark.parametrize(
@@ -237,9 +242,9 @@ def test_impossible_values_reject_the_line(
     log.write_text("\n".join([good] * 50 + [line]) + "\n", encoding="utf-8")
     assert stage_jobs(con, log, fields="JobID,User,Start,End,NCPUS") == 50
     assert con.execute("SELECT min(cores) FROM jobs_stage").fetchall() == [(4,)]
-    assert con.execute("SELECT source_row, reason FROM jobs_stage_problems").fetchall() == [
-        (51, reason)
-    ]
+    assert con.execute(
+        "SELECT source_row, reason FROM jobs_stage_problems"
+    ).fetchall() == [(51, reason)]
 
 
 def test_pbs_walltime_mismatch_is_counted(con: duckdb.DuckDBPyConnection) -> None:
@@ -253,7 +258,12 @@ def test_pbs_walltime_mismatch_is_counted(con: duckdb.DuckDBPyConnection) -> Non
 
 
 def test_parse_field_list_refuses_what_is_not_a_list() -> None:
-    assert parse_field_list("jobid,START,End,AllocCPUS") == ("jobid", "start", "end", "ncpus")
+    assert parse_field_list("jobid,START,End,AllocCPUS") == (
+        "jobid",
+        "start",
+        "end",
+        "ncpus",
+    )
     with pytest.raises(IngestError, match="lacks columns: ncpus"):
         parse_field_list("JobID,Start,End")
     with pytest.raises(IngestError, match="cannot read"):
@@ -264,13 +274,45 @@ def test_cli_ingest_and_validate_with_fields(tmp_path: Path) -> None:
     db = str(tmp_path / "z.duckdb")
     log = str(sample("aws_slurm_multinode_sacct_output.txt"))
     runner = CliRunner()
-    out = runner.invoke(app, ["--db", db, "validate", "hpc-jobs", log, "--fields", AWS_FIELDS, "--format", "json"])
+    out = runner.invoke(
+        app,
+        [
+            "--db",
+            db,
+            "validate",
+            "hpc-jobs",
+            log,
+            "--fields",
+            AWS_FIELDS,
+            "--format",
+            "json",
+        ],
+    )
     assert out.exit_code == 0, out.output
     assert json.loads(out.output)[0]["rows"] == 1
-    out = runner.invoke(app, ["--db", db, "ingest", "hpc-jobs", log, "--system", "aws", "--fields", AWS_FIELDS, "--output", "json"])
+    out = runner.invoke(
+        app,
+        [
+            "--db",
+            db,
+            "ingest",
+            "hpc-jobs",
+            log,
+            "--system",
+            "aws",
+            "--fields",
+            AWS_FIELDS,
+            "--output",
+            "json",
+        ],
+    )
     assert out.exit_code == 0, out.output
     assert json.loads(out.output)[0]["rows"] == 1
-    cores = duckdb.connect(db, read_only=True).execute("SELECT cores, user_name FROM ds_hpc_jobs").fetchall()
+    cores = (
+        duckdb.connect(db, read_only=True)
+        .execute("SELECT cores, user_name FROM ds_hpc_jobs")
+        .fetchall()
+    )
     assert cores == [(4, None)]
 
 
@@ -288,8 +330,7 @@ def test_user_figures_of_a_log_without_users_are_gaps(tmp_path: Path) -> None:
     store = open_store(settings.db)
     named = tmp_path / "named.log"
     named.write_text(
-        "JobID|User|Start|End|NCPUS\n"
-        "1|ann|2022-07-05T10:00:00|2022-07-05T11:00:00|2\n",
+        "JobID|User|Start|End|NCPUS\n1|ann|2022-07-05T10:00:00|2022-07-05T11:00:00|2\n",
         encoding="utf-8",
     )
     ingest_paths(store, "hpc-jobs", [sample("aws_slurm_array_sacct_output.txt")],
@@ -300,7 +341,9 @@ def test_user_figures_of_a_log_without_users_are_gaps(tmp_path: Path) -> None:
 
     def values(ind: str) -> dict[str | None, object]:
         with store.connect() as con:
-            return {r.get("system"): r["value"] for r in evaluate(con, registry[ind], july)}
+            return {
+                r.get("system"): r["value"] for r in evaluate(con, registry[ind], july)
+            }
 
     assert values("hpc.users") == {"named": 1}  # aws: a gap, not 0
     assert values("hpc.users_total") == {}  # would leave aws's users out

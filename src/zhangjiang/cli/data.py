@@ -27,7 +27,6 @@ from zhangjiang.ingest.load import IngestResult
 from zhangjiang.ingest.service import ingest_paths, list_batches, validate_path
 from zhangjiang.periods import parse_period
 
-
 _FIELDS_OPTION = typer.Option(
     "--fields",
     help="无表头 sacct 输出的列（同 sacct --format，逗号分隔）/ columns of a sacct dump "

@@ -92,8 +92,7 @@ def _figure_sql(
         value = f"(SELECT MAX({column}) FROM figures WHERE system IS NULL)"
     if gaps:  # no total row in the figures: a gap, not 0
         return (
-            head
-            + f"SELECT {value} AS value, s.sources FROM sources AS s "
+            head + f"SELECT {value} AS value, s.sources FROM sources AS s "
             "WHERE s.system IS NULL AND EXISTS (SELECT 1 FROM figures WHERE system IS NULL)"
         )
     return (

@@ -324,7 +324,9 @@ class JobLog:
         yields one row per line read, in the file's order, with the job columns
         (:data:`JOB_COLUMNS` but ``source_row``, cast), then ``skip`` (a job step or
         another line that is not a job), ``problem`` (why the line is not a job) and
-        ``redo`` (the line needs the reference path, see :meth:`settle`). Numbering
+        ``redo`` (the line needs the reference path, see :meth:`settle`). The format
+        redoes every line with impossible values (:data:`_IMPOSSIBLE`), so that the
+        reference path words the problem. Numbering
         the lines in the query would make DuckDB parse on one thread; the caller
         stores the rows in order and numbers them with :meth:`number_rows` instead.
         """
@@ -353,9 +355,7 @@ class JobLog:
         return f"""
             WITH fields AS (SELECT * FROM {read}),
             records AS ({select})
-            SELECT {casts}, skip, redo, CASE WHEN NOT skip AND NOT redo
-                THEN coalesce(problem, {_IMPOSSIBLE})
-            END AS problem
+            SELECT {casts}, skip, redo, problem
             FROM records
         """
 
@@ -514,7 +514,9 @@ def open_job_log(
     _, sample = _first_record(path, name)
     given = {"fields": columns} if columns else {}
     fast = (
-        module.fields_sql(sample, tz, **given) if hasattr(module, "fields_sql") else None
+        module.fields_sql(sample, tz, **given)
+        if hasattr(module, "fields_sql")
+        else None
     )
     select = module.select_sql(sample, tz, **given)
     return JobLog(path, fmt, tz, table, sample, select, fast, name)
@@ -622,9 +624,7 @@ def job_problems(
     ]
 
 
-def job_notices(
-    con: Connection, name: str, table: str = "jobs_stage"
-) -> list[Problem]:
+def job_notices(con: Connection, name: str, table: str = "jobs_stage") -> list[Problem]:
     """Return one warning per kind of notice :func:`stage_jobs` counted on stored jobs.
 
     A notice marks a job that is stored but read with a caveat: a line with one extra

@@ -76,7 +76,7 @@ def select_sql(sample: str, tz: str) -> str:
             {_epoch("t[11]")} AS start_time,
             {_epoch("t[3]")} AS end_time,
             greatest(TRY_CAST(t[7] AS INTEGER), list_sum([
-                coalesce(TRY_CAST(regexp_extract(h, '^"?(\d+)\*', 1) AS INTEGER), 1)
+                coalesce(TRY_CAST(regexp_extract(h, '^"?(\\d+)\\*', 1) AS INTEGER), 1)
                 FOR h IN t[ex_at + 1:last_host]])) AS cores,
             len(list_distinct([regexp_replace({_text("h")}, '^\\d+\\*', '')
                                FOR h IN t[ex_at + 1:last_host]])) AS nodes,

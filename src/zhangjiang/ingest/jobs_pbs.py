@@ -135,6 +135,4 @@ def _seconds(column: str) -> str:
         f"TRY_CAST(split_part({column}, ':', {i}) AS BIGINT) * {60 ** (3 - i)}"
         for i in (1, 2, 3)
     )
-    return (
-        f"CASE WHEN regexp_matches({column}, '^\\d+:\\d+:\\d+$') THEN {parts} END"
-    )
+    return f"CASE WHEN regexp_matches({column}, '^\\d+:\\d+:\\d+$') THEN {parts} END"

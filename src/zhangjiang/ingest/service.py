@@ -168,7 +168,9 @@ def _check_jobs(
     scratch = Store(Path(":memory:"))
     with scratch.connect() as con:
         try:
-            count = stage_jobs(con, path, log_format, tz=settings.timezone, fields=fields)
+            count = stage_jobs(
+                con, path, log_format, tz=settings.timezone, fields=fields
+            )
         except FileProblemError as exc:
             return 0, exc.problems
         return count, job_problems(con, path) + job_notices(con, path.name)
