@@ -352,3 +352,28 @@ def test_user_figures_of_a_log_without_users_are_gaps(tmp_path: Path) -> None:
     hours = values("hpc.core_hours")
     assert hours["aws"] == pytest.approx(0.6689, abs=1e-4)
     assert hours["named"] == pytest.approx(2)
+
+
+def test_validate_reports_skipped_lines_and_notices_as_ingest_does(
+    tmp_path: Path,
+) -> None:
+    from zhangjiang.config import Settings
+    from zhangjiang.ingest.service import validate_path
+
+    log = tmp_path / "sacct.log"
+    log.write_text(
+        "1|ann|2024-01-01T00:00:00|2024-01-01T01:00:00|-8\n"
+        "2|bob|2024-01-01T00:00:00|2024-01-01T01:00:00|4|cpu\n",
+        encoding="utf-8",
+    )
+    result = validate_path(
+        "hpc-jobs",
+        log,
+        Settings(db=tmp_path / "z.duckdb"),
+        fields="JobID,User,Start,End,NCPUS",
+    )
+    assert (result.outcome, result.rows) == ("valid", 1)
+    assert [(p.kind.type, p.row, p.is_error) for p in result.problems] == [
+        ("job-record-skipped", 1, False),
+        ("job-extra-field", 2, False),
+    ]

@@ -39,6 +39,7 @@ __all__ = [
     "job_problems",
     "open_job_log",
     "scan_lines",
+    "skipped_lines",
     "stage_jobs",
     "stage_log",
 ]
@@ -621,6 +622,21 @@ def job_problems(
     ).fetchall()
     return [
         problem(kind, path.name, row=row, reason=reason) for row, kind, reason in rows
+    ]
+
+
+def skipped_lines(
+    con: Connection, name: str, table: str = "jobs_stage", limit: int = 1000
+) -> list[Problem]:
+    """Return the lines :func:`stage_jobs` left out as ``job-record-skipped`` warnings.
+
+    A line that is not a job (unparsable, impossible values) is skipped and the rest
+    of the log loads, so validating and loading report it alike: a counted warning
+    naming the line and the reason, in the file ``name`` the user knows.
+    """
+    return [
+        problem("job-record-skipped", name, row=p.row, reason=p.params["reason"])
+        for p in job_problems(con, Path(name), table, limit)
     ]
 
 

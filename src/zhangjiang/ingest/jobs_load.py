@@ -37,9 +37,9 @@ from zhangjiang.ingest.jobs import (
     JobLog,
     LineScan,
     job_notices,
-    job_problems,
     open_job_log,
     scan_lines,
+    skipped_lines,
     stage_log,
 )
 from zhangjiang.ingest.load import IngestResult, find_duplicate, insert_batch
@@ -178,12 +178,7 @@ def _ingest_jobs(
             staged = _insert_staged(con, form.table, batch_id, system)
         log.check_rows(con, staged)
         log.drop_scratch(con)
-        problems = [
-            problem(
-                "job-record-skipped", name, row=p.row, reason=p.params.get("reason", "")
-            )
-            for p in job_problems(con, path, _STAGE, limit=_MAX_PROBLEMS)
-        ]
+        problems = skipped_lines(con, name, _STAGE, limit=_MAX_PROBLEMS)
         skipped = int(
             con.execute(f"SELECT count(*) FROM {_STAGE}_problems").fetchall()[0][0]
         )

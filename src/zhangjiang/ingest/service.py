@@ -163,7 +163,7 @@ def _check_jobs(
 ) -> tuple[int, list[Problem]]:
     """Parse a job log in a throwaway in-memory database and report its problems."""
     from zhangjiang.errors import FileProblemError
-    from zhangjiang.ingest.jobs import job_notices, job_problems, stage_jobs
+    from zhangjiang.ingest.jobs import job_notices, skipped_lines, stage_jobs
 
     scratch = Store(Path(":memory:"))
     with scratch.connect() as con:
@@ -173,4 +173,4 @@ def _check_jobs(
             )
         except FileProblemError as exc:
             return 0, exc.problems
-        return count, job_problems(con, path) + job_notices(con, path.name)
+        return count, skipped_lines(con, path.name) + job_notices(con, path.name)
