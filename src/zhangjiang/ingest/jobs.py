@@ -22,8 +22,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from zhangjiang.errors import FileProblemError, IngestError
-from zhangjiang.ingest.problems import Problem, problem
+from zhangjiang.errors import IngestError
+from zhangjiang.ingest.jobs_problems import (
+    NOTICES,
+    empty_log_error,
+    job_notices,
+    job_problems,
+    record_notices,
+    skipped_lines,
+)
 
 if TYPE_CHECKING:
     from zhangjiang.ingest.jobs_slurm import FieldsQuery
@@ -32,9 +39,11 @@ if TYPE_CHECKING:
 __all__ = [
     "FORMATS",
     "JOB_COLUMNS",
+    "NOTICES",
     "JobLog",
     "LineScan",
     "detect_format",
+    "empty_log_error",
     "job_notices",
     "job_problems",
     "open_job_log",
@@ -60,8 +69,6 @@ JOB_COLUMNS: dict[str, str] = {
 }
 # sge covers Univa/Altair Grid Engine (UGE); jobcomp is Slurm's jobcomp/filetxt log.
 FORMATS = ("slurm", "pbs", "lsf", "sge", "jobcomp")
-# Notices a format's SELECT gives a stored job (see job_notices): declared problem kinds.
-NOTICES = {"extra-field": "job-extra-field", "walltime-mismatch": "walltime-mismatch"}
 
 # Bytes read to sniff the format: enough for a long LSF record with its job script.
 _SNIFF_BYTES = 1 << 20
@@ -258,7 +265,7 @@ def stage_log(con: Connection, log: JobLog, fast: bool = True) -> int:
         # with the bad bytes shown as "?".
         log.run(con, _parse_sql(table, _renumbered_lines_sql(errors), log.select))
 
-    _record_notices(con, table, table)
+    record_notices(con, table, table)
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE {table}_problems AS "
         f"SELECT source_row, 'bad-record' AS problem, problem AS reason FROM {table} "
@@ -435,7 +442,7 @@ class JobLog:
                 "CAST(NULL AS BOOLEAN) AS skip, CAST(NULL AS VARCHAR) AS problem, "
                 "CAST(NULL AS VARCHAR) AS notice WHERE false"
             )
-        _record_notices(con, t, f"{t}__redo")
+        record_notices(con, t, f"{t}__redo")
         con.execute(
             f"CREATE OR REPLACE TEMP TABLE {t}_problems AS "
             f"SELECT source_row, 'bad-record' AS problem, problem AS reason "
@@ -607,72 +614,6 @@ def _sample_line(
     fields = chunk[first + 1 : end].rstrip(b"\r").split(b"|")
     value = fields[key - 1].decode("utf-8", "replace") if len(fields) >= key else None
     samples[lines + 2] = value
-
-
-def job_problems(
-    con: Connection, path: Path, table: str = "jobs_stage", limit: int = 1000
-) -> list[Problem]:
-    """Return the first ``limit`` problems that :func:`stage_jobs` recorded for ``path``."""
-    if not _TABLE_NAME.fullmatch(table):
-        raise ValueError(f"not a plain SQL identifier: {table!r}")
-    rows = con.execute(
-        f"SELECT source_row, problem, reason FROM {table}_problems "
-        "ORDER BY source_row LIMIT $limit",
-        {"limit": limit},
-    ).fetchall()
-    return [
-        problem(kind, path.name, row=row, reason=reason) for row, kind, reason in rows
-    ]
-
-
-def skipped_lines(
-    con: Connection, name: str, table: str = "jobs_stage", limit: int = 1000
-) -> list[Problem]:
-    """Return the lines :func:`stage_jobs` left out as ``job-record-skipped`` warnings.
-
-    A line that is not a job (unparsable, impossible values) is skipped and the rest
-    of the log loads, so validating and loading report it alike: a counted warning
-    naming the line and the reason, in the file ``name`` the user knows.
-    """
-    return [
-        problem("job-record-skipped", name, row=p.row, reason=p.params["reason"])
-        for p in job_problems(con, Path(name), table, limit)
-    ]
-
-
-def job_notices(con: Connection, name: str, table: str = "jobs_stage") -> list[Problem]:
-    """Return one warning per kind of notice :func:`stage_jobs` counted on stored jobs.
-
-    A notice marks a job that is stored but read with a caveat: a line with one extra
-    trailing field (``job-extra-field``), a PBS job whose two wall times disagree
-    (``walltime-mismatch``). Each warning gives the count and the first line.
-    """
-    if not _TABLE_NAME.fullmatch(table):
-        raise ValueError(f"not a plain SQL identifier: {table!r}")
-    rows = con.execute(
-        f"SELECT notice, count, first_row FROM {table}_notices ORDER BY notice"
-    ).fetchall()
-    return [
-        problem(NOTICES[notice], name, row=first, count=count)
-        for notice, count, first in rows
-        if notice in NOTICES
-    ]
-
-
-def empty_log_error(name: str, reason_zh: str, reason_en: str) -> FileProblemError:
-    """Return the error refusing a job log that holds no job (``empty-job-log``)."""
-    found = problem("empty-job-log", name, reason_zh=reason_zh, reason_en=reason_en)
-    return FileProblemError(f"{found.message_zh} / {found.message_en}", [found])
-
-
-def _record_notices(con: Connection, table: str, source: str) -> None:
-    """Count the notices of the jobs kept in ``source`` into ``{table}_notices``."""
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {table}_notices AS "
-        "SELECT notice, count(*) AS count, min(source_row) AS first_row "
-        f"FROM {source} WHERE notice IS NOT NULL AND skip IS NOT TRUE "
-        "AND problem IS NULL GROUP BY notice"
-    )
 
 
 def _scalar(con: Connection, sql: str) -> Any:
