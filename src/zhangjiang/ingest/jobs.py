@@ -508,9 +508,7 @@ def open_job_log(
                 f"--fields 只用于 Slurm sacct 输出，不能与格式 {fmt} 同用"
                 f" / --fields applies to Slurm sacct dumps only, not to format {fmt!r}"
             )
-        # A dump with a field list need not look like one of XDMoD's layouts.
-        _first_record(path, name)
-        fmt = "slurm"
+        fmt = "slurm"  # a dump with a field list need not look like XDMoD's layouts
     fmt = fmt or detect_format(path, name)
     if fmt not in FORMATS:
         raise IngestError(
