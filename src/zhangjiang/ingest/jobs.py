@@ -519,12 +519,16 @@ def open_job_log(
     module = importlib.import_module(f"zhangjiang.ingest.jobs_{fmt}")
     _, sample = _first_record(path, name)
     given = {"fields": columns} if columns else {}
-    fast = (
-        module.fields_sql(sample, tz, **given)
-        if hasattr(module, "fields_sql")
-        else None
-    )
-    select = module.select_sql(sample, tz, **given)
+    try:
+        fast = (
+            module.fields_sql(sample, tz, **given)
+            if hasattr(module, "fields_sql")
+            else None
+        )
+        select = module.select_sql(sample, tz, **given)
+    except IngestError as exc:  # the layout is refused (a header lacking columns)
+        zh, en = exc.zh_en
+        raise IngestError(f"文件 {name}：{zh} / {name}: {en}") from exc
     return JobLog(path, fmt, tz, table, sample, select, fast, name)
 
 
