@@ -1,5 +1,7 @@
 """Exception classes: one base, a few subclasses named for the failure."""
 
+from typing import Any
+
 
 class ZhangjiangError(Exception):
     """Base class of every Zhangjiang error; its message reads "中文 / English"."""
@@ -33,6 +35,14 @@ class IngestError(ZhangjiangError):
 
 class InputLimitError(IngestError):
     """A file nests deeper or holds more than a parser's declared limit allows."""
+
+
+class FileProblemError(IngestError):
+    """A whole file is refused for declared problems, kept in ``problems``."""
+
+    def __init__(self, message: str, problems: list[Any]) -> None:
+        super().__init__(message)
+        self.problems = problems
 
 
 class UnknownIndicatorError(ZhangjiangError):

@@ -39,6 +39,11 @@ __all__ = [
 
 _START = "CAST($start AS TIMESTAMP)"
 _END = "CAST($end AS TIMESTAMP)"
+# Every system of the group has a job with a user name: user counts are then known.
+_USERS_KNOWN = (
+    "COUNT(DISTINCT CASE WHEN user_name IS NOT NULL THEN system END) "
+    "= COUNT(DISTINCT system)"
+)
 
 # Used and available core-hours per system and calendar month, each month clipped to
 # [start, end). A job crossing a month boundary counts in each month for its overlap;
@@ -173,13 +178,16 @@ def active_users_sql() -> str:
     """Return SQL for the users with a job overlapping the period, per system and in total.
 
     Columns ``system, active_users``; the total row (``system`` NULL) counts a user
-    of several systems once.
+    of several systems once. A system whose jobs of the period carry no user (a log
+    without a User field) has no row: its figure is a gap, not 0; so has the total
+    then, since it would leave that system's users out.
     """
     return f"""
 SELECT system, COUNT(DISTINCT user_name) AS active_users
 FROM hpc_jobs
 WHERE {_active("hpc_jobs")}
 GROUP BY GROUPING SETS ((system), ())
+HAVING {_USERS_KNOWN}
 ORDER BY system NULLS LAST
 """
 
@@ -190,7 +198,8 @@ def active_organizations_sql() -> str:
     Columns ``system, active_organizations``: the distinct organisations of the users
     with a job overlapping the period. A user missing from
     ``hpc_user_organizations`` counts under the job's account, or under the user
-    name when there is no account. The total row has ``system`` NULL.
+    name when there is no account. The total row has ``system`` NULL. As for
+    :func:`active_users_sql`, a system without user names has no row (a gap).
     """
     return f"""
 SELECT
@@ -201,6 +210,7 @@ FROM hpc_jobs AS j
 LEFT JOIN hpc_user_organizations AS o ON o.user_name = j.user_name
 WHERE {_active("j")}
 GROUP BY GROUPING SETS ((j.system), ())
+HAVING {_USERS_KNOWN.replace("system", "j.system").replace("user_name", "j.user_name")}
 ORDER BY j.system NULLS LAST
 """
 

@@ -27,6 +27,12 @@ from zhangjiang.ingest.load import IngestResult
 from zhangjiang.ingest.service import ingest_paths, list_batches, validate_path
 from zhangjiang.periods import parse_period
 
+_FIELDS_OPTION = typer.Option(
+    "--fields",
+    help="无表头 sacct 输出的列（同 sacct --format，逗号分隔）/ columns of a sacct dump "
+    "without header, as sacct --format takes them: JobID,User,Start,End,NCPUS",
+)
+
 
 @app.command()
 def init() -> None:
@@ -96,8 +102,10 @@ def ingest(
         str | None, typer.Option("--system", help="超算系统（hpc-jobs）/ HPC system")
     ] = None,
     log_format: Annotated[
-        str | None, typer.Option("--format", help="作业日志格式 slurm|pbs|lsf|sge")
+        str | None,
+        typer.Option("--format", help="作业日志格式 slurm|pbs|lsf|sge|jobcomp"),
     ] = None,
+    fields: Annotated[str | None, _FIELDS_OPTION] = None,
     facility: Annotated[
         str | None,
         typer.Option("--facility", help="论文所属设施（publications）/ facility"),
@@ -123,6 +131,7 @@ def ingest(
             note=note,
             system=system,
             log_format=log_format,
+            fields=fields,
             facility=facility,
             progress=output is OutputFormat.table,
         )
@@ -140,8 +149,9 @@ def validate(
     encoding: Annotated[str | None, typer.Option("--encoding")] = None,
     facility: Annotated[str | None, typer.Option("--facility")] = None,
     log_format: Annotated[
-        str | None, typer.Option("--log-format", help="slurm|pbs|lsf|sge")
+        str | None, typer.Option("--log-format", help="slurm|pbs|lsf|sge|jobcomp")
     ] = None,
+    fields: Annotated[str | None, _FIELDS_OPTION] = None,
     fmt: Annotated[
         OutputFormat, typer.Option("--format", help="table|json")
     ] = OutputFormat.table,
@@ -158,6 +168,7 @@ def validate(
             facility=facility,
             log_format=log_format,
             store=store(),
+            fields=fields,
         )
     _report([result], fmt)
     if result.outcome == "rejected":

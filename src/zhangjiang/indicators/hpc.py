@@ -57,11 +57,14 @@ def _figure_sql(
     total: str = "grouped",
     systems: bool = False,
     orgs: bool = False,
+    gaps: bool = False,
 ) -> str:
     """Wrap a query of :mod:`hpc_sql` into ``[system,] value, sources`` rows.
 
     ``total`` says how the all-systems figure is had: ``"grouped"`` (the query's own
-    row with ``system`` NULL) or ``"sum"`` (added up over the systems).
+    row with ``system`` NULL) or ``"sum"`` (added up over the systems). With
+    ``gaps``, a missing total row is a gap (no row), not 0: the user-based figures
+    of logs without user names.
     """
     unions = ["SELECT system, _batch_id FROM job_batches"]
     if systems:
@@ -87,6 +90,11 @@ def _figure_sql(
         value = f"(SELECT SUM({column}) FROM figures WHERE system IS NOT NULL)"
     else:
         value = f"(SELECT MAX({column}) FROM figures WHERE system IS NULL)"
+    if gaps:  # no total row in the figures: a gap, not 0
+        return (
+            head + f"SELECT {value} AS value, s.sources FROM sources AS s "
+            "WHERE s.system IS NULL AND EXISTS (SELECT 1 FROM figures WHERE system IS NULL)"
+        )
     return (
         head
         + f"SELECT COALESCE({value}, 0) AS value, s.sources FROM sources AS s WHERE s.system IS NULL"
@@ -138,24 +146,41 @@ def _indicator(
     )
 
 
-_CORE_HOURS_ZH = "核数 × 作业在报告期内运行的小时数之和；跨月、跨年作业按重叠时长拆分。"
+_CORE_HOURS_ZH = (
+    "核数 × 作业在报告期内运行的小时数之和；跨月、跨年作业按重叠时长拆分。"
+    "运行时长一律为结束时间 − 开始时间（PBS/Torque 亦然，不用 resources_used.walltime，"
+    "两者相差超过 1 分钟的作业在导入时计数告警）；LSF 核数为执行主机列出的处理器数"
+    "（不少于 numProcessors）；Slurm 为 NCPUS，jobcomp 日志为 ProcCnt。"
+)
 _CORE_HOURS_EN = (
     "Sum of cores × hours each job ran inside the period; jobs crossing a month or "
-    "year boundary count for their overlap."
+    "year boundary count for their overlap. Run time is always end − start (for "
+    "PBS/Torque too, not resources_used.walltime; jobs where the two differ by more "
+    "than a minute are counted in a warning at ingest). Cores: Slurm NCPUS, jobcomp "
+    "ProcCnt, LSF the processors of the execution-host list (never fewer than "
+    "numProcessors)."
 )
 _JOBS_ZH = "结束时间在报告期内的作业数；同一作业号的重排队运行计一次。"
 _JOBS_EN = (
     "Jobs whose end time falls in the period; the runs of a requeued job count once."
 )
-_USERS_ZH = "在报告期内有作业运行的不同用户数（同名用户在多个系统中计一次）。"
-_USERS_EN = "Distinct users with a job running in the period (a user of several systems counts once)."
+_USERS_ZH = (
+    "在报告期内有作业运行的不同用户数（同名用户在多个系统中计一次）。"
+    "作业日志不含用户字段的系统无此值（数据缺口，而非 0）。"
+)
+_USERS_EN = (
+    "Distinct users with a job running in the period (a user of several systems "
+    "counts once). A system whose job log has no user field has no value (a gap, "
+    "not 0)."
+)
 _ORGS_ZH = (
     "在报告期内有作业运行的用户所属的不同单位数；未在“超算用户所属单位”中登记的用户"
-    "按作业账户计为一家单位（见 hpc.unmapped_users）。"
+    "按作业账户计为一家单位（见 hpc.unmapped_users）。作业日志不含用户字段的系统无此值（数据缺口）。"
 )
 _ORGS_EN = (
     "Distinct organisations of the users with a job running in the period; a user missing "
-    "from hpc-user-organizations counts under the job's account (see hpc.unmapped_users)."
+    "from hpc-user-organizations counts under the job's account (see hpc.unmapped_users). "
+    "A system whose job log has no user field has no value (a gap)."
 )
 _ORG_INPUTS = ("hpc-jobs", "hpc-user-organizations")
 
@@ -252,7 +277,9 @@ register(
         "Active users, all systems",
         "人",
         "users",
-        _figure_sql(hpc_sql.active_users_sql(), "active_users", by_system=False),
+        _figure_sql(
+            hpc_sql.active_users_sql(), "active_users", by_system=False, gaps=True
+        ),
         _USERS_ZH,
         _USERS_EN,
         by_system=False,
@@ -269,6 +296,7 @@ register(
             "active_organizations",
             by_system=False,
             orgs=True,
+            gaps=True,
         ),
         _ORGS_ZH,
         _ORGS_EN,

@@ -23,7 +23,14 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from zhangjiang.errors import IngestError
-from zhangjiang.ingest.problems import Problem, problem
+from zhangjiang.ingest.jobs_problems import (
+    NOTICES,
+    empty_log_error,
+    job_notices,
+    job_problems,
+    record_notices,
+    skipped_lines,
+)
 
 if TYPE_CHECKING:
     from zhangjiang.ingest.jobs_slurm import FieldsQuery
@@ -32,12 +39,16 @@ if TYPE_CHECKING:
 __all__ = [
     "FORMATS",
     "JOB_COLUMNS",
+    "NOTICES",
     "JobLog",
     "LineScan",
     "detect_format",
+    "empty_log_error",
+    "job_notices",
     "job_problems",
     "open_job_log",
     "scan_lines",
+    "skipped_lines",
     "stage_jobs",
     "stage_log",
 ]
@@ -56,7 +67,8 @@ JOB_COLUMNS: dict[str, str] = {
     "state": "VARCHAR",  # Slurm state word; COMPLETED/FAILED for the others
     "source_row": "BIGINT",  # 1-based line number in the file
 }
-FORMATS = ("slurm", "pbs", "lsf", "sge")  # sge covers Univa/Altair Grid Engine (UGE)
+# sge covers Univa/Altair Grid Engine (UGE); jobcomp is Slurm's jobcomp/filetxt log.
+FORMATS = ("slurm", "pbs", "lsf", "sge", "jobcomp")
 
 # Bytes read to sniff the format: enough for a long LSF record with its job script.
 _SNIFF_BYTES = 1 << 20
@@ -67,6 +79,7 @@ _NO_DELIMITER = "\x00"
 _NOT_BLANK = "line <> '' AND NOT (line[1] = ' ' AND trim(line) = '')"
 _LSF_RECORD = re.compile(r'"[A-Z][A-Z0-9_]*" "[0-9.]+" \d+ ')
 _PBS_RECORD = re.compile(r"\d{2}/\d{2}/\d{4} \d{2}:\d{2}:\d{2};[A-Za-z];[^;]*;")
+_JOBCOMP_RECORD = re.compile(r"JobId=\S+ UserId=")
 _SLURM_JOB_ID = re.compile(r"\d+([_+][0-9\[\],%-]+)?(\.[\w-]+)?")
 _ISO_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}|Unknown|None")
 _SGE_MIN_FIELDS = 43
@@ -76,6 +89,12 @@ _CHUNK_BYTES = 1 << 20
 # the insert statement of 1M jobs on 2 cores: 1.07 s instead of 1.2 s).
 _CSV_BUFFER_BYTES = 8 << 20
 _MISSING = object()
+# Values no job can have: the line is a problem, never stored as it is.
+_IMPOSSIBLE = """CASE
+    WHEN end_time < start_time
+        THEN 'end ' || end_time || ' is before start ' || start_time
+    WHEN cores < 1 THEN 'cores must be at least 1, got ' || cores
+END"""
 
 
 def detect_format(path: Path, name: str | None = None) -> str:
@@ -105,6 +124,8 @@ def detect_format(path: Path, name: str | None = None) -> str:
         return "lsf"
     if _PBS_RECORD.match(line):
         return "pbs"
+    if _JOBCOMP_RECORD.match(line):
+        return "jobcomp"
     if _is_slurm(line):
         return "slurm"
     fields = line.split(":")
@@ -112,10 +133,18 @@ def detect_format(path: Path, name: str | None = None) -> str:
         fields[i].isdigit() for i in (5, 8, 9, 10)
     ):
         return "sge"
+    hint_zh = hint_en = ""
+    if line.count("|") >= 2:
+        hint_zh = "；若为无表头的 sacct 输出，请用 --fields 给出其列，如 --fields JobID,User,Start,End,NCPUS"
+        hint_en = (
+            "; for a sacct dump without header, give its columns with --fields,"
+            " e.g. --fields JobID,User,Start,End,NCPUS"
+        )
     raise IngestError(
-        f"文件 {name} 第{row}行：无法识别的作业记账格式（应为 slurm、pbs、lsf 或 sge）"
+        f"文件 {name} 第{row}行：无法识别的作业记账格式"
+        f"（应为 slurm、pbs、lsf、sge 或 jobcomp）{hint_zh}"
         f" / {name} line {row}: unrecognised job accounting format"
-        " (expected slurm, pbs, lsf or sge)"
+        f" (expected slurm, pbs, lsf, sge or jobcomp){hint_en}"
     )
 
 
@@ -125,6 +154,7 @@ def stage_jobs(
     fmt: str | None = None,
     table: str = "jobs_stage",
     tz: str = "UTC",
+    fields: str | None = None,
 ) -> int:
     """Parse a job-accounting log into the temporary table ``table``; return its rows.
 
@@ -147,6 +177,9 @@ def stage_jobs(
         Time zone of the Slurm timestamps (``sacct`` prints local time unless run
         with ``TZ=UTC``); times are stored as naive UTC. The other formats carry
         epoch seconds, which need no zone.
+    fields
+        The columns of a Slurm dump without header, as sacct's ``--format`` takes
+        them (``JobID,User,Start,End,NCPUS``); a header line wins.
 
     Returns
     -------
@@ -156,7 +189,8 @@ def stage_jobs(
     Raises
     ------
     IngestError
-        The file cannot be read, or none of its records could be parsed.
+        The file cannot be read, or none of its records could be parsed;
+        :class:`~zhangjiang.errors.FileProblemError` when it holds no job at all.
 
     Examples
     --------
@@ -172,7 +206,7 @@ def stage_jobs(
     >>> con.sql("SELECT job_id, cores, job_name FROM jobs_stage").fetchall()
     [('7', 4, 'a|b')]
     """
-    return stage_log(con, open_job_log(path, fmt, table, tz))
+    return stage_log(con, open_job_log(path, fmt, table, tz, fields=fields))
 
 
 def stage_log(con: Connection, log: JobLog, fast: bool = True) -> int:
@@ -231,6 +265,7 @@ def stage_log(con: Connection, log: JobLog, fast: bool = True) -> int:
         # with the bad bytes shown as "?".
         log.run(con, _parse_sql(table, _renumbered_lines_sql(errors), log.select))
 
+    record_notices(con, table, table)
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE {table}_problems AS "
         f"SELECT source_row, 'bad-record' AS problem, problem AS reason FROM {table} "
@@ -243,8 +278,8 @@ def stage_log(con: Connection, log: JobLog, fast: bool = True) -> int:
     # Deleting the few rows that are not jobs and dropping the two flag columns is far
     # cheaper than copying millions of rows into a new table.
     con.execute(f"DELETE FROM {table} WHERE skip IS TRUE OR problem IS NOT NULL")
-    con.execute(f"ALTER TABLE {table} DROP COLUMN skip")
-    con.execute(f"ALTER TABLE {table} DROP COLUMN problem")
+    for flag in ("skip", "problem", "notice"):
+        con.execute(f"ALTER TABLE {table} DROP COLUMN {flag}")
     log.drop_scratch(con)
 
     rows = int(_scalar(con, f"SELECT count(*) FROM {table}"))
@@ -297,7 +332,9 @@ class JobLog:
         yields one row per line read, in the file's order, with the job columns
         (:data:`JOB_COLUMNS` but ``source_row``, cast), then ``skip`` (a job step or
         another line that is not a job), ``problem`` (why the line is not a job) and
-        ``redo`` (the line needs the reference path, see :meth:`settle`). Numbering
+        ``redo`` (the line needs the reference path, see :meth:`settle`). The format
+        redoes every line with impossible values (:data:`_IMPOSSIBLE`), so that the
+        reference path words the problem. Numbering
         the lines in the query would make DuckDB parse on one thread; the caller
         stores the rows in order and numbers them with :meth:`number_rows` instead.
         """
@@ -306,16 +343,17 @@ class JobLog:
         count, _, select = self.fields
         names = [f"f{i}" for i in range(1, count + 1)] + ["fx"]
         columns = ", ".join(f"'{n}': 'VARCHAR'" for n in names)
-        errors, scans = f"{self.table}__errors", f"{self.table}__scans"
         # nullstr: an empty field stays '' and only a missing one is NULL. strict_mode
-        # off: fields after fx are dropped, not rejected (fx flags such lines).
+        # off: fields after fx are dropped, not rejected (fx flags such lines). A line
+        # read_csv cannot read (invalid UTF-8) is skipped, not stored: the count of
+        # lines read then falls short (fast_path_holds), and the reference path,
+        # which keeps rejects, parses the file instead.
         read = (
             f"read_csv($path, columns = {{{columns}}}, header = false, "
             f"buffer_size = {_CSV_BUFFER_BYTES}, "
             "auto_detect = false, delim = '|', quote = '', escape = '', "
             "null_padding = true, nullstr = $no_delimiter, strict_mode = false, "
-            f"ignore_errors = true, store_rejects = true, rejects_table = '{errors}', "
-            f"rejects_scan = '{scans}')"
+            "ignore_errors = true)"
         )
         casts = ", ".join(
             f"CAST({c} AS {t}) AS {c}"
@@ -325,10 +363,7 @@ class JobLog:
         return f"""
             WITH fields AS (SELECT * FROM {read}),
             records AS ({select})
-            SELECT {casts}, skip, redo, CASE WHEN NOT skip AND NOT redo
-                THEN coalesce(problem, CASE WHEN end_time < start_time
-                THEN 'end ' || end_time || ' is before start ' || start_time END)
-            END AS problem
+            SELECT {casts}, skip, redo, problem
             FROM records
         """
 
@@ -366,11 +401,7 @@ class JobLog:
         file shift nothing. The job id of every line ``scan`` sampled must be the one
         stored under its number in ``column`` of the rows matching ``where``.
         """
-        if (
-            scan.irregular
-            or rows_read != scan.last_line
-            or _scalar(con, f"SELECT count(*) FROM {self.table}__errors")
-        ):
+        if scan.irregular or rows_read != scan.last_line:
             return False
         if not scan.samples:
             return True
@@ -408,9 +439,10 @@ class JobLog:
             )
             con.execute(
                 f"CREATE OR REPLACE TEMP TABLE {t}__redo AS SELECT {columns}, "
-                "CAST(NULL AS BOOLEAN) AS skip, CAST(NULL AS VARCHAR) AS problem "
-                "WHERE false"
+                "CAST(NULL AS BOOLEAN) AS skip, CAST(NULL AS VARCHAR) AS problem, "
+                "CAST(NULL AS VARCHAR) AS notice WHERE false"
             )
+        record_notices(con, t, f"{t}__redo")
         con.execute(
             f"CREATE OR REPLACE TEMP TABLE {t}_problems AS "
             f"SELECT source_row, 'bad-record' AS problem, problem AS reason "
@@ -422,7 +454,12 @@ class JobLog:
         return int(_scalar(con, f"SELECT count(*) FROM {t}__redo"))
 
     def check_rows(self, con: Connection, rows: int) -> None:
-        """Raise IngestError when no job was parsed and some line was a problem."""
+        """Raise IngestError when no job was parsed.
+
+        When some line was a problem, the message names the first; otherwise the log
+        holds no job that ended (a header, comments, job steps, running jobs), which
+        is the declared problem ``empty-job-log``: a batch of no jobs is never made.
+        """
         if rows:
             return
         # Fetch everything: DuckDB refuses new work while a result is half-read.
@@ -430,13 +467,19 @@ class JobLog:
             f"SELECT source_row, reason FROM {self.table}_problems "
             "ORDER BY source_row LIMIT 1"
         ).fetchall()
-        if first:
-            name, (row, reason) = self.name, first[0]
-            raise IngestError(
-                f"文件 {name} 没有可解析的 {self.fmt} 作业记录；第{row}行：{reason}"
-                f" / {name}: no {self.fmt} job record could be parsed;"
-                f" line {row}: {reason}"
+        if not first:
+            raise empty_log_error(
+                self.name,
+                "没有已结束的作业（只有表头、注释、作业步或未结束的作业）",
+                "no job that ended (only a header, comments, job steps or jobs "
+                "still running)",
             )
+        name, (row, reason) = self.name, first[0]
+        raise IngestError(
+            f"文件 {name} 没有可解析的 {self.fmt} 作业记录；第{row}行：{reason}"
+            f" / {name}: no {self.fmt} job record could be parsed;"
+            f" line {row}: {reason}"
+        )
 
 
 def open_job_log(
@@ -445,14 +488,27 @@ def open_job_log(
     table: str = "jobs_stage",
     tz: str = "UTC",
     name: str | None = None,
+    fields: str | None = None,
 ) -> JobLog:
     """Check the arguments of :func:`stage_jobs` and build the SQL for ``path``.
 
-    ``name`` is the file's name in messages (an upload is saved under another).
+    ``name`` is the file's name in messages (an upload is saved under another);
+    ``fields`` the columns of a Slurm dump without header (``--fields``).
     """
     if not _TABLE_NAME.fullmatch(table):
         raise ValueError(f"not a plain SQL identifier: {table!r}")
     name = name or path.name
+    columns: tuple[str, ...] | None = None
+    if fields:
+        from zhangjiang.ingest.jobs_slurm import parse_field_list
+
+        columns = parse_field_list(fields)
+        if fmt not in (None, "slurm"):
+            raise IngestError(
+                f"--fields 只用于 Slurm sacct 输出，不能与格式 {fmt} 同用"
+                f" / --fields applies to Slurm sacct dumps only, not to format {fmt!r}"
+            )
+        fmt = "slurm"  # a dump with a field list need not look like XDMoD's layouts
     fmt = fmt or detect_format(path, name)
     if fmt not in FORMATS:
         raise IngestError(
@@ -462,9 +518,18 @@ def open_job_log(
     _check_time_zone(tz)
     module = importlib.import_module(f"zhangjiang.ingest.jobs_{fmt}")
     _, sample = _first_record(path, name)
-    fields = module.fields_sql(sample, tz) if hasattr(module, "fields_sql") else None
-    select = module.select_sql(sample, tz)
-    return JobLog(path, fmt, tz, table, sample, select, fields, name)
+    given = {"fields": columns} if columns else {}
+    try:
+        fast = (
+            module.fields_sql(sample, tz, **given)
+            if hasattr(module, "fields_sql")
+            else None
+        )
+        select = module.select_sql(sample, tz, **given)
+    except IngestError as exc:  # the layout is refused (a header lacking columns)
+        zh, en = exc.zh_en
+        raise IngestError(f"文件 {name}：{zh} / {name}: {en}") from exc
+    return JobLog(path, fmt, tz, table, sample, select, fast, name)
 
 
 @dataclass(frozen=True)
@@ -553,22 +618,6 @@ def _sample_line(
     samples[lines + 2] = value
 
 
-def job_problems(
-    con: Connection, path: Path, table: str = "jobs_stage", limit: int = 1000
-) -> list[Problem]:
-    """Return the first ``limit`` problems that :func:`stage_jobs` recorded for ``path``."""
-    if not _TABLE_NAME.fullmatch(table):
-        raise ValueError(f"not a plain SQL identifier: {table!r}")
-    rows = con.execute(
-        f"SELECT source_row, problem, reason FROM {table}_problems "
-        "ORDER BY source_row LIMIT $limit",
-        {"limit": limit},
-    ).fetchall()
-    return [
-        problem(kind, path.name, row=row, reason=reason) for row, kind, reason in rows
-    ]
-
-
 def _scalar(con: Connection, sql: str) -> Any:
     """Return the single value of ``sql``."""
     return con.execute(sql).fetchall()[0][0]
@@ -587,9 +636,9 @@ def _first_record(path: Path, name: str) -> tuple[int, str]:
     for row, line in enumerate(text.splitlines(), start=1):
         if line.strip() and not line.startswith("#"):
             return row, line
-    raise IngestError(
-        f"文件 {name} 为空，没有作业记录 / {name} is empty: no job records"
-    )
+    if head.strip():
+        raise empty_log_error(name, "只有注释行", "only comment lines")
+    raise empty_log_error(name, f"{name} 为空", f"{name} is empty")
 
 
 def _is_slurm(line: str) -> bool:
@@ -668,8 +717,7 @@ def _parse_sql(table: str, numbered_lines: str, select: str) -> str:
         CREATE OR REPLACE TEMP TABLE {table} AS
         WITH raw_lines AS (SELECT * FROM ({numbered_lines}) WHERE {_NOT_BLANK}),
         records AS ({select})
-        SELECT {columns}, skip, coalesce(problem, CASE WHEN end_time < start_time
-            THEN 'end ' || end_time || ' is before start ' || start_time END) AS problem
+        SELECT {columns}, skip, coalesce(problem, {_IMPOSSIBLE}) AS problem, notice
         FROM records
     """
 

@@ -30,15 +30,16 @@ from pathlib import Path
 from typing import Any
 
 from zhangjiang.config import Settings
-from zhangjiang.errors import IngestError
+from zhangjiang.errors import FileProblemError, IngestError
 from zhangjiang.forms import get_form
 from zhangjiang.ingest.jobs import (
     JOB_COLUMNS,
     JobLog,
     LineScan,
-    job_problems,
+    job_notices,
     open_job_log,
     scan_lines,
+    skipped_lines,
     stage_log,
 )
 from zhangjiang.ingest.load import IngestResult, find_duplicate, insert_batch
@@ -68,6 +69,7 @@ def ingest_jobs(
     period: str | None = None,
     status: str = "loaded",
     display_name: str | None = None,
+    fields: str | None = None,
     **_: Any,
 ) -> IngestResult:
     """Load the job log ``path`` of ``system`` as one batch (identical file: no-op).
@@ -89,14 +91,42 @@ def ingest_jobs(
         checked against the loaded ones again when it is approved).
     display_name
         The file's name as the user knows it (an upload is saved under another).
+    fields
+        The columns of a Slurm dump without header, as sacct's ``--format`` takes
+        them (``JobID,User,Account,Start,End,NCPUS,State``); a header line wins.
 
     Returns
     -------
     IngestResult
-        ``loaded`` (or ``pending``) with the number of job runs stored, or
-        ``duplicate``.
+        ``loaded`` (or ``pending``) with the number of job runs stored,
+        ``duplicate``, or ``rejected`` (nothing stored) for a log that holds no job
+        (``empty-job-log``).
     """
     name = display_name or path.name
+    try:
+        return _ingest_jobs(
+            store, dataset, path, settings, system, log_format, progress, note,
+            period, status, name, fields,
+        )  # fmt: skip
+    except FileProblemError as exc:
+        return IngestResult(name, dataset, "rejected").set_rejected(exc.problems)
+
+
+def _ingest_jobs(
+    store: Store,
+    dataset: str,
+    path: Path,
+    settings: Settings,
+    system: str | None,
+    log_format: str | None,
+    progress: bool,
+    note: str,
+    period: str | None,
+    status: str,
+    name: str,
+    fields: str | None,
+) -> IngestResult:
+    """Load the job log as :func:`ingest_jobs` does; raise FileProblemError to refuse it."""
     if not system or not system.strip():
         raise IngestError(
             f"导入作业日志 {name} 须用 --system 指明超算系统，例如 --system 魔方III"
@@ -115,7 +145,7 @@ def ingest_jobs(
             return IngestResult(name, dataset, "duplicate", sha256=sha).set_duplicate(
                 duplicate
             )
-    log = open_job_log(path, log_format, _STAGE, settings.timezone, name)
+    log = open_job_log(path, log_format, _STAGE, settings.timezone, name, fields)
     fast = log.fields_query()
 
     # On a second thread while DuckDB parses and inserts: copy the file into the
@@ -148,15 +178,12 @@ def ingest_jobs(
             staged = _insert_staged(con, form.table, batch_id, system)
         log.check_rows(con, staged)
         log.drop_scratch(con)
-        problems = [
-            problem(
-                "job-record-skipped", name, row=p.row, reason=p.params.get("reason", "")
-            )
-            for p in job_problems(con, path, _STAGE, limit=_MAX_PROBLEMS)
-        ]
+        problems = skipped_lines(con, name, _STAGE, limit=_MAX_PROBLEMS)
         skipped = int(
             con.execute(f"SELECT count(*) FROM {_STAGE}_problems").fetchall()[0][0]
         )
+        notices = job_notices(con, name, _STAGE)
+        problems += notices
         phase("写入 insert")
         period = period or _single_year(con, form.table, batch_id)
         rows = staged - _drop_loaded_runs(
@@ -169,7 +196,7 @@ def ingest_jobs(
         unmapped = unmapped_users(con, batch_id)
         if unmapped:
             problems.append(_unmapped_problem(name, unmapped))
-        warnings = skipped + (rows < staged) + bool(unmapped)
+        warnings = skipped + (rows < staged) + bool(unmapped) + len(notices)
         scan = reading.result()  # the archive copy is complete only then
         sha = sha or scan.sha256
         con.execute(
@@ -191,6 +218,10 @@ def ingest_jobs(
     if skipped:
         result.message_zh += f"；{skipped} 行无法解析，已跳过"
         result.message_en += f"; {skipped} line(s) could not be parsed and were skipped"
+    for notice in notices:
+        count = notice.params["count"]
+        result.message_zh += f"；{count} 个作业有提示（{notice.kind.title_zh}）"
+        result.message_en += f"; {count} job(s) with a notice ({notice.kind.title_en})"
     return result
 
 

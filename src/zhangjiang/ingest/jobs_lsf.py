@@ -8,10 +8,26 @@ that many hosts, then numExHosts and that many execution hosts (``16*host`` in t
 compact form), then jStatus, hostFactor, jobName, command, 19 rusage fields,
 mailUser, projectName, exitStatus, maxNumProcessors, loginShell, timeEvent, idx.
 
-As in XDMoD: cores are numProcessors, nodes the distinct execution hosts, start is
-startTime and end the event time. Jobs with startTime 0 never ran and are skipped
-(XDMoD keeps them). A job-array element (idx > 0) is ``jobId_idx``. The account is
-the project. State is COMPLETED for jStatus 64 (DONE) and FAILED otherwise (32, EXIT).
+Cores: IBM's field reference (``lsb.acct(5)``, JOB_FINISH) calls numProcessors the
+"number of processors initially requested for execution" and numExHosts the "number
+of processors used for execution", the allocation at job finish time, each processor
+listed as one execHosts entry; with ``LSF_HPC_EXTENSIONS=SHORT_EVENTFILE`` a host
+with n processors is written once as ``n*host`` and numExHosts counts hosts. So the
+execution-host list decides: cores are its processors (``n*host`` counts n). A job is
+dispatched only with at least numProcessors, and the list shows the allocation at the
+end (a job resized down lists fewer), so cores are never fewer than numProcessors.
+Open XDMoD counts numProcessors alone; aws-samples/hpc-cost-simulator counts
+maxNumProcessors (the upper bound asked with ``bsub -n min,max``). The two agree with
+this rule on every sample here but for two jobs of the hpc-cost-simulator issue gl-9
+log, which list 3 execution hosts for numProcessors 2: counted as 3, as that project
+does.
+
+LSF 10.1 can log numAskedHosts 0 and numExHosts glued into one token (``02`` for 0
+asked and 2 execution hosts, hpc-cost-simulator's ``lsb.acct``); a token with a
+leading zero is read so. Nodes are the distinct execution hosts, start is startTime
+and end the event time. Jobs with startTime 0 never ran and are skipped (XDMoD keeps
+them). A job-array element (idx > 0) is ``jobId_idx``. The account is the project.
+State is COMPLETED for jStatus 64 (DONE) and FAILED otherwise (32, EXIT).
 """
 
 from __future__ import annotations
@@ -34,11 +50,18 @@ def select_sql(sample: str, tz: str) -> str:
             -- Other events (JOB_RESIZE ...) are not jobs; anything else is malformed.
             WHERE starts_with(line, '"JOB_FINISH" ')
                 OR NOT regexp_matches(line, '^"[A-Z][A-Z0-9_]*" ')
-        ), finished AS (
-            SELECT source_row, t, 24 + TRY_CAST(t[23] AS INTEGER) AS ex_at
+        ), glued AS (
+            SELECT source_row, t, regexp_matches(t[23], '^0[0-9]+$') AS glued
             FROM tokens
+        ), finished AS (
+            -- ex_at: the token holding numExHosts (see the module's docstring).
+            SELECT source_row, t,
+                CASE WHEN glued THEN 23 ELSE 24 + TRY_CAST(t[23] AS INTEGER) END AS ex_at,
+                CASE WHEN glued THEN TRY_CAST(substr(t[23], 2) AS INTEGER) END AS glued_ex
+            FROM glued
         ), located AS (
-            SELECT *, ex_at + TRY_CAST(t[ex_at] AS INTEGER) AS last_host
+            SELECT *,
+                ex_at + coalesce(glued_ex, TRY_CAST(t[ex_at] AS INTEGER)) AS last_host
             FROM finished
         )
         SELECT
@@ -52,7 +75,9 @@ def select_sql(sample: str, tz: str) -> str:
             {_epoch("t[8]")} AS submit_time,
             {_epoch("t[11]")} AS start_time,
             {_epoch("t[3]")} AS end_time,
-            TRY_CAST(t[7] AS INTEGER) AS cores,
+            greatest(TRY_CAST(t[7] AS INTEGER), list_sum([
+                coalesce(TRY_CAST(regexp_extract(h, '^"?(\\d+)\\*', 1) AS INTEGER), 1)
+                FOR h IN t[ex_at + 1:last_host]])) AS cores,
             len(list_distinct([regexp_replace({_text("h")}, '^\\d+\\*', '')
                                FOR h IN t[ex_at + 1:last_host]])) AS nodes,
             CASE t[last_host + 1] WHEN '64' THEN 'COMPLETED' ELSE 'FAILED' END AS state,
@@ -64,7 +89,11 @@ def select_sql(sample: str, tz: str) -> str:
                     THEN 'start or end is not epoch seconds: ' || t[11] || ', ' || t[3]
                 WHEN TRY_CAST(t[7] AS INTEGER) IS NULL
                     THEN 'numProcessors is not a number: ' || t[7]
+                WHEN TRY_CAST(t[last_host + 1] AS INTEGER) IS NULL
+                    THEN 'the host lists do not line up: jStatus would be '
+                        || t[last_host + 1]
             END AS problem,
+            CAST(NULL AS VARCHAR) AS notice,
             t[1] = '"JOB_FINISH"' AND t[11] = '0' AS skip
         FROM located
     """

@@ -15,14 +15,22 @@ may write ``exec_host=h/0*0`` for a job that had 48 CPUs, and TORQUE may leave
 The account is ``account=``, else PBS Pro's ``project=`` unless it is the default
 ``_pbs_project_default``. Records without a start (the job was deleted before it
 ran) are skipped. State is COMPLETED for ``Exit_status=0`` and FAILED otherwise.
+
+Wall time is ``end − start`` (:data:`WALLTIME_RULE`), as for every other scheduler,
+and the HPC indicators say so. Other tools read ``resources_used.walltime``, which the
+MOM measures and which leaves out the time before the job's script starts or after
+it ends. Where both are present and differ by more than a minute, the job is stored
+(by ``end − start``) and counted in a ``walltime-mismatch`` warning.
 """
 
 from __future__ import annotations
 
 import re
 
-__all__ = ["select_sql"]
+__all__ = ["WALLTIME_RULE", "select_sql"]
 
+WALLTIME_RULE = "end - start"
+_WALLTIME_TOLERANCE_S = 60
 _RECORD = r"^(\d{2}/\d{2}/\d{4} \d{2}:\d{2}:\d{2});(\w);([^;]+);(.*)$"
 
 
@@ -63,7 +71,8 @@ def select_sql(sample: str, tz: str) -> str:
                 {_attr("Resource_List.ncpus")} AS list_ncpus,
                 {_attr("resources_used.ncpus")} AS used_ncpus,
                 {_attr("Resource_List.nodes")} AS list_nodes,
-                {_attr("Resource_List.nodect")} AS list_nodect
+                {_attr("Resource_List.nodect")} AS list_nodect,
+                {_attr("resources_used.walltime")} AS used_walltime
             FROM records
             WHERE r.kind IN ('E', '')
         )
@@ -100,6 +109,9 @@ def select_sql(sample: str, tz: str) -> str:
                 WHEN {_epoch('"end"')} IS NULL
                     THEN 'end is not epoch seconds: ' || coalesce("end", 'missing')
             END AS problem,
+            CASE WHEN abs(TRY_CAST("end" AS BIGINT) - TRY_CAST("start" AS BIGINT)
+                    - {_seconds("used_walltime")}) > {_WALLTIME_TOLERANCE_S}
+                THEN 'walltime-mismatch' END AS notice,
             NOT malformed AND coalesce("start", '0') = '0' AS skip
         FROM ended
     """
@@ -115,3 +127,12 @@ def _attr(key: str) -> str:
 def _epoch(column: str) -> str:
     """Return SQL for the naive UTC timestamp of epoch seconds in ``column``."""
     return f"TRY(make_timestamp(CAST({column} AS BIGINT) * 1000000))"
+
+
+def _seconds(column: str) -> str:
+    """Return SQL for the seconds of an ``HH:MM:SS`` duration (NULL if not one)."""
+    parts = " + ".join(
+        f"TRY_CAST(split_part({column}, ':', {i}) AS BIGINT) * {60 ** (3 - i)}"
+        for i in (1, 2, 3)
+    )
+    return f"CASE WHEN regexp_matches({column}, '^\\d+:\\d+:\\d+$') THEN {parts} END"

@@ -64,6 +64,7 @@ def select_sql(sample: str, tz: str) -> str:
                 WHEN {_epoch("f[10]")} IS NULL OR {_epoch("f[11]")} IS NULL
                     THEN 'start or end is not an epoch time: ' || f[10] || ', ' || f[11]
             END AS problem,
+            CAST(NULL AS VARCHAR) AS notice,
             len(f) >= {_MIN_FIELDS}
                 AND (f[10] = '0' OR coalesce(f[42], 'NONE') NOT IN ('NONE', '')) AS skip
         FROM records

@@ -9,8 +9,17 @@ resource-manager-slurm.md``; ``$fieldNames`` in ``Shredder/Slurm.php``)::
     reqtres,alloctres,timelimit,nodelist,jobname
 
 or the 25 columns of XDMoD 6.x and earlier (no ``qos`` and ``alloctres``, ``reqgres``
-before ``reqtres``), told apart by where the submit time sits. With a header, any
-order and any subset that has JobID, Start, End and NCPUS (or AllocCPUS) will do.
+before ``reqtres``), told apart by where the submit time sits. A dump written with
+another ``--format`` list is read when that list is given (``--fields``, written as
+sacct takes it: ``JobID,User,Account,Start,End,NCPUS,State``); a header line, when
+there is one, wins over it. With a header or a field list, any order and any subset
+that has JobID, Start, End and NCPUS (or AllocCPUS) will do; without a User field the
+jobs load with no user (the user-based indicators are then gaps).
+
+Lines starting with ``#`` are comments. A line with exactly one field more than the
+columns is read with the extra (trailing) field ignored and counted (some sacct
+versions append the partition), unless the job name is the last column: then the
+extra ``|`` belongs to the job name.
 
 A line is split on ``|`` into at most as many fields as there are columns, the tail
 joined back into the last one, so a ``|`` inside a trailing job name is kept.
@@ -28,7 +37,8 @@ start ``Unknown``/``None`` or node list ``None assigned`` never ran; rows in a
 non-ended state (PENDING, RUNNING, RESIZING, SUSPENDED) are skipped. Array elements
 (``123_4``) are jobs, and an array range (``123_[1-3,7]``) is expanded into one job
 per element. Every other row is one run, including each run of a requeued job that
-``--duplicates`` lists.
+``--duplicates`` lists. A run with fewer than one CPU, or ending before it started,
+is impossible: the line is a problem (counted, never stored).
 """
 
 from __future__ import annotations
@@ -43,6 +53,7 @@ __all__ = [
     "SLURM_LEGACY_FIELDS",
     "FieldsQuery",
     "fields_sql",
+    "parse_field_list",
     "select_sql",
 ]
 
@@ -62,18 +73,43 @@ SLURM_LEGACY_FIELDS = (
 _ALIASES = {"alloccpus": "ncpus", "allocnodes": "nnodes"}
 _REQUIRED = ("jobid", "start", "end", "ncpus")
 _NOT_ENDED = ("PENDING", "RUNNING", "RESIZING", "SUSPENDED")
+_FIELD_NAME = re.compile(r"[a-z][a-z0-9_]*")
 _TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}|Unknown|None")
 # "123_[1-3,7%2]": an array range, "%2" being the throttle.
 _ARRAY_RANGE = r"^\d+_\[\d+(-\d+)?(%\d+)?(,\d+(-\d+)?(%\d+)?)*\]$"
 
 
-def select_sql(sample: str, tz: str) -> str:
+def parse_field_list(text: str) -> tuple[str, ...]:
+    """Return the column names of a sacct ``--format`` list, lower case, aliases resolved.
+
+    ``text`` is written as sacct takes it: comma-separated, any case
+    (``JobID,User,Start,End,NCPUS``); a ``%N`` width suffix is allowed and ignored.
+
+    Examples
+    --------
+    >>> parse_field_list("JobID, User,AllocCPUS,Start,End%20")
+    ('jobid', 'user', 'ncpus', 'start', 'end')
+    """
+    names = [n.strip().lower().split("%")[0] for n in text.split(",")]
+    bad = [n for n in names if not _FIELD_NAME.fullmatch(n)]
+    if bad or not names:
+        raise IngestError(
+            f"--fields 应为逗号分隔的 sacct 字段名，如 JobID,User,Start,End,NCPUS；"
+            f"无法识别：{text!r}"
+            f" / --fields takes sacct field names separated by commas, such as"
+            f" JobID,User,Start,End,NCPUS; cannot read {text!r}"
+        )
+    return _checked(tuple(_ALIASES.get(n, n) for n in names), "--fields")
+
+
+def select_sql(sample: str, tz: str, fields: tuple[str, ...] | None = None) -> str:
     """Return the SELECT turning ``raw_lines`` of a sacct dump into job rows.
 
     ``sample`` is the file's first line: a header, or a record whose layout tells the
-    26-column order from the legacy 25-column one.
+    26-column order from the legacy 25-column one. ``fields`` (see
+    :func:`parse_field_list`) names the columns of a dump without header.
     """
-    fields, has_header = _layout(sample)
+    fields, has_header = _layout(sample, fields)
     count = len(fields)
     position = {name: i for i, name in enumerate(fields, start=1)}
 
@@ -81,7 +117,9 @@ def select_sql(sample: str, tz: str) -> str:
         i = position.get(name)
         if i is None:
             return "CAST(NULL AS VARCHAR)"
-        return f"array_to_string(p[{i}:], '|')" if i == count else f"p[{i}]"
+        if i == count and name == "jobname":  # a job name may hold "|"
+            return f"array_to_string(p[{i}:], '|')"
+        return f"p[{i}]"
 
     def utc(name: str) -> str:
         value = f"TRY_CAST({name} AS TIMESTAMP)"
@@ -93,16 +131,19 @@ def select_sql(sample: str, tz: str) -> str:
              "end", "ncpus", "nnodes", "state", "nodelist")  # fmt: skip
     extracted = ",\n                ".join(f'{field(n)} AS "{n}"' for n in names)
     not_ended = ", ".join(f"'{s}'" for s in _NOT_ENDED)
-    # Extra fields can only be a job name holding "|" when the job name comes last.
-    misaligned = f"n < {count}" if fields[-1] == "jobname" else f"n <> {count}"
+    # Extra fields can only be a job name holding "|" when the job name comes last;
+    # otherwise one extra trailing field is read and ignored (counted as a notice).
+    name_last = fields[-1] == "jobname"
+    misaligned = f"n < {count}" if name_last else f"(n < {count} OR n > {count + 1})"
+    extra = "false" if name_last else f"n = {count + 1}"
     # Dumps appended one after another repeat their header: skip every copy.
     header = sample.replace("'", "''")
-    skip_header = f"WHERE line <> '{header}'" if has_header else ""
+    skip_header = f"AND line <> '{header}'" if has_header else ""
     return f"""
         WITH split AS (
             SELECT source_row, string_split(line, '|') AS p
             FROM raw_lines
-            {skip_header}
+            WHERE NOT starts_with(line, '#') {skip_header}
         ), fields AS (
             SELECT source_row, len(p) AS n,
                 {extracted}
@@ -143,7 +184,10 @@ def select_sql(sample: str, tz: str) -> str:
                     THEN 'end is not a time: ' || "end"
                 WHEN TRY_CAST("ncpus" AS INTEGER) IS NULL
                     THEN 'CPU count is not a number: ' || coalesce("ncpus", '')
+            END || CASE WHEN {extra}
+                THEN ' (' || n || ' fields separated by |, expected {count})' ELSE ''
             END AS problem,
+            CASE WHEN {extra} THEN 'extra-field' END AS notice,
             NOT ({misaligned}) AND (
                 contains("jobid", '.')
                 OR "end" IN ('Unknown', 'None', '')
@@ -163,7 +207,9 @@ class FieldsQuery(NamedTuple):
     select: str
 
 
-def fields_sql(sample: str, tz: str) -> FieldsQuery:
+def fields_sql(
+    sample: str, tz: str, fields: tuple[str, ...] | None = None
+) -> FieldsQuery:
     """Return the SELECT turning ``fields`` of a sacct dump into one row per line.
 
     ``fields(f1, ..., fN, fx)`` holds one line per row, in the file's order, read by
@@ -174,9 +220,11 @@ def fields_sql(sample: str, tz: str) -> FieldsQuery:
     that :func:`select_sql` skips. The SELECT returns the job columns (not yet cast),
     ``skip``, ``problem``, ``redo`` and a few helper columns. ``redo`` marks a line that
     :func:`select_sql` must parse instead: one with more or fewer fields than columns,
-    or a job array range.
+    a job array range, or a value that makes the line a problem. So the problem's
+    text is built by :func:`select_sql` from the few lines that have one, and this
+    SELECT carries no text copies of the fields it converts.
     """
-    fields, has_header = _layout(sample)
+    fields, has_header = _layout(sample, fields)
     count = len(fields)
     position = {name: i for i, name in enumerate(fields, start=1)}
 
@@ -200,9 +248,10 @@ def fields_sql(sample: str, tz: str) -> FieldsQuery:
     short = f"f{count} IS NULL"
     wide = "fx IS NOT NULL"
     misaligned = f"({short} OR {wide})"
-    # Lines of blanks are not records. Empty lines never reach here: read_csv skips them.
+    # Lines of blanks and comments are not records. Empty lines never reach here:
+    # read_csv skips them.
     blank = "(f2 IS NULL AND f1[1] = ' ' AND trim(f1) = '')"
-    conditions = [f"NOT {blank}"]
+    conditions = [f"NOT {blank}", "NOT starts_with(f1, '#')"]
     if has_header:
         # Dumps appended one after another repeat their header: skip every copy. No
         # job id is the name of the job id column. (IS DISTINCT FROM: a line too short
@@ -224,19 +273,16 @@ def fields_sql(sample: str, tz: str) -> FieldsQuery:
             )"""
     conditions.append(f"({skip}) IS NOT TRUE")
     keep = "\n                AND ".join(conditions)
-    # Each field is converted once; the problem is told from the converted values.
-    # A skipped line has neither a problem nor a redo. CASE, not AND, guards the
-    # regular expression: DuckDB evaluates both sides of an AND for every row.
+    # Each field is converted once. A line whose values make it a problem is redone,
+    # so that only those few lines get their message. A skipped line has neither a
+    # problem nor a redo. CASE, not AND, guards the regular expression: DuckDB
+    # evaluates both sides of an AND for every row.
     select = f"""
         SELECT *,
-            CASE
-                WHEN skip OR misaligned THEN NULL
-                WHEN start_time IS NULL THEN 'start is not a time: ' || start_text
-                WHEN end_time IS NULL THEN 'end is not a time: ' || end_text
-                WHEN cores IS NULL
-                    THEN 'CPU count is not a number: ' || coalesce(ncpus_text, '')
-            END AS problem,
-            NOT skip AND (misaligned OR CASE WHEN contains(job_id, '[')
+            CAST(NULL AS VARCHAR) AS problem,
+            NOT skip AND (misaligned OR start_time IS NULL OR end_time IS NULL
+                OR cores IS NULL OR cores < 1 OR end_time < start_time
+                OR CASE WHEN contains(job_id, '[')
                 THEN regexp_matches(job_id, '{_ARRAY_RANGE}') ELSE false END) AS redo
         FROM (
             SELECT
@@ -252,9 +298,6 @@ def fields_sql(sample: str, tz: str) -> FieldsQuery:
                 TRY_CAST({ncpus} AS INTEGER) AS cores,
                 TRY_CAST({field("nnodes")} AS INTEGER) AS nodes,
                 {word} AS state,
-                {start} AS start_text,
-                {end} AS end_text,
-                {ncpus} AS ncpus_text,
                 {misaligned} AS misaligned
             FROM fields
         )
@@ -262,21 +305,35 @@ def fields_sql(sample: str, tz: str) -> FieldsQuery:
     return FieldsQuery(count, position["jobid"], select)
 
 
-def _layout(sample: str) -> tuple[tuple[str, ...], bool]:
-    """Return the column names of a dump and whether its first line is a header."""
+def _layout(
+    sample: str, given: tuple[str, ...] | None = None
+) -> tuple[tuple[str, ...], bool]:
+    """Return the column names of a dump and whether its first line is a header.
+
+    A header wins over ``given`` (the ``--fields`` list); without either, the layout
+    is one of Open XDMoD's.
+    """
     raw = sample.split("|")
     fields = [f.strip().lower() for f in raw]
     if "jobid" in fields:
-        names = tuple(_ALIASES.get(f, f) for f in fields)
-        missing = [f for f in _REQUIRED if f not in names]
-        if missing:
-            raise IngestError(
-                f"sacct 表头缺少列：{', '.join(missing)}"
-                f" / the sacct header lacks columns: {', '.join(missing)}"
-            )
-        return names, True
+        return _checked(tuple(_ALIASES.get(f, f) for f in fields), "header"), True
+    if given:
+        return given, False
     # In the legacy order the submit time is the 10th field; in the current one the
     # 10th is the uid and the submit time the 11th.
     if len(raw) > 10 and _TIMESTAMP.fullmatch(raw[9]):
         return SLURM_LEGACY_FIELDS, False
     return SLURM_FIELDS, False
+
+
+def _checked(names: tuple[str, ...], source: str) -> tuple[str, ...]:
+    """Return ``names`` once they hold every required column."""
+    missing = [f for f in _REQUIRED if f not in names]
+    if missing:
+        zh = "sacct 表头" if source == "header" else "--fields 字段列表"
+        en = "the sacct header" if source == "header" else "the --fields list"
+        raise IngestError(
+            f"{zh}缺少列：{', '.join(missing)}"
+            f" / {en} lacks columns: {', '.join(missing)}"
+        )
+    return names

@@ -310,6 +310,33 @@ PROBLEM_KINDS: dict[str, ProblemKind] = {
             "job record cannot be parsed and was skipped: {reason}",
         ),
         ProblemKind(
+            "empty-job-log",
+            "error",
+            "作业日志为空",
+            "Empty job log",
+            "作业日志中没有可导入的作业：{reason_zh}；未建立任何批次",
+            "the job log holds no job to load: {reason_en}; no batch was made",
+        ),
+        ProblemKind(
+            "job-extra-field",
+            "warning",
+            "多出一个字段",
+            "One extra field",
+            "{count} 行比列数多一个末尾字段（如 Partition），已忽略该字段并导入作业（首见于此行）",
+            "{count} line(s) carry one trailing field more than the columns (such as "
+            "Partition); the field was ignored and the jobs loaded (first on this line)",
+        ),
+        ProblemKind(
+            "walltime-mismatch",
+            "warning",
+            "墙钟时间不一致",
+            "Wall times disagree",
+            "{count} 个作业的 end − start 与 resources_used.walltime 相差超过 1 分钟；"
+            "机时按 end − start 计（首见于此行）",
+            "{count} job(s) have end − start and resources_used.walltime more than a "
+            "minute apart; core-hours use end − start (first on this line)",
+        ),
+        ProblemKind(
             "job-already-loaded",
             "warning",
             "作业已导入",

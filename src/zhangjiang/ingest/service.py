@@ -54,7 +54,7 @@ def ingest_paths(
     form = get_form(dataset)
     connector = connector_for(dataset)
     if form.connector == "tabular":
-        for option in ("system", "log_format", "facility"):
+        for option in ("system", "log_format", "facility", "fields"):
             options.pop(option, None)
     results = []
     for path in paths:
@@ -108,6 +108,7 @@ def validate_path(
     facility: str | None = None,
     log_format: str | None = None,
     store: Store | None = None,
+    fields: str | None = None,
 ) -> IngestResult:
     """Check a file against its form without storing anything (a dry run of ingest).
 
@@ -125,7 +126,7 @@ def validate_path(
         rows, problems = check_publications(path, facility or "", period, store=store)
         count = len(rows)
     elif form.connector == "hpc-jobs":
-        count, problems = _check_jobs(path, log_format, settings)
+        count, problems = _check_jobs(path, log_format, settings, fields)
     else:
         checked = check_file(
             form,
@@ -158,12 +159,18 @@ def validate_path(
 
 
 def _check_jobs(
-    path: Path, log_format: str | None, settings: Settings
+    path: Path, log_format: str | None, settings: Settings, fields: str | None = None
 ) -> tuple[int, list[Problem]]:
     """Parse a job log in a throwaway in-memory database and report its problems."""
-    from zhangjiang.ingest.jobs import job_problems, stage_jobs
+    from zhangjiang.errors import FileProblemError
+    from zhangjiang.ingest.jobs import job_notices, skipped_lines, stage_jobs
 
     scratch = Store(Path(":memory:"))
     with scratch.connect() as con:
-        count = stage_jobs(con, path, log_format, tz=settings.timezone)
-        return count, job_problems(con, path)
+        try:
+            count = stage_jobs(
+                con, path, log_format, tz=settings.timezone, fields=fields
+            )
+        except FileProblemError as exc:
+            return 0, exc.problems
+        return count, skipped_lines(con, path.name) + job_notices(con, path.name)
