@@ -46,11 +46,33 @@ class Column(BaseModel):
     type: ColumnType = "string"
     required: bool = False
     allowed: tuple[str, ...] = ()
+    #: How pages write each allowed value, in the same order (a code such as
+    #: ``new_tracks`` needs both; a Chinese value needs only ``allowed_en``).
+    allowed_zh: tuple[str, ...] = ()
+    allowed_en: tuple[str, ...] = ()
     unit: str = ""
     min: float | None = None
     aliases: tuple[str, ...] = ()
     help_zh: str = ""
     help_en: str = ""
+
+    @model_validator(mode="after")
+    def _check_allowed_labels(self) -> Column:
+        for name in ("allowed_zh", "allowed_en"):
+            labels = getattr(self, name)
+            if labels and len(labels) != len(self.allowed):
+                raise ValueError(
+                    f"column {self.name!r}: {name} has {len(labels)} entries for "
+                    f"{len(self.allowed)} allowed values"
+                )
+        return self
+
+    def value_label(self, value: str, lang: str) -> str:
+        """Return how pages in ``lang`` write an allowed ``value`` (the value if undeclared)."""
+        labels = self.allowed_en if lang == "en" else self.allowed_zh
+        if labels and value in self.allowed:
+            return labels[self.allowed.index(value)]
+        return value
 
     @property
     def sql_type(self) -> str:

@@ -22,6 +22,7 @@ from zhangjiang.web.figures import (
     series_points,
     value_rows,
 )
+from zhangjiang.web.headlines import area_headline, release_status
 from zhangjiang.web.i18n import AREAS, area_title, pick
 from zhangjiang.web.records import (
     FACILITY_DIMENSION,
@@ -72,6 +73,7 @@ def overview_page(snap: Snapshot, period: str | None, lang: str) -> dict[str, An
                 "domain": domain,
                 "title": area_title(domain, lang),
                 "href": href(f"/area/{quote(domain)}", period=period),
+                "headline": area_headline(cards, lang),
                 "cards": cards[:_MAX_CARDS_PER_AREA],
                 "more": max(0, len(cards) - _MAX_CARDS_PER_AREA),
             }
@@ -85,6 +87,7 @@ def overview_page(snap: Snapshot, period: str | None, lang: str) -> dict[str, An
         "title": pick(
             lang, "张江综合性国家科学中心监测总览", "Zhangjiang monitoring overview"
         ),
+        "release": release_status(snap, period, lang),
         "areas": sections,
         "facilities": board,
         "milestones": milestones(snap, period, lang),

@@ -125,9 +125,29 @@ class Trend(TrendLine):
 
 
 class CardFigure(ValueRow):
-    """A figure on a headline card."""
+    """A figure on a headline card; ``alt`` states it and its change in words."""
 
     trend: Trend | None
+    alt: str
+
+
+class CardPoint(_Strict):
+    """A point of a card's series: the lead figure in one period."""
+
+    period: str
+    dimensions: dict[str, Any]
+    value: Number | None
+    display: str
+    yoy: Growth | None
+
+
+class ReleaseStatus(_Strict):
+    """Whether the period's figures are released (version and date) or provisional."""
+
+    released: bool
+    version: int | None
+    released_at: str | None
+    text: str
 
 
 class IndicatorRef(_Strict):
@@ -149,6 +169,8 @@ class Card(IndicatorRef):
     reference_period: str
     status: str
     status_label: str
+    yoy: Growth | None  # the lead figure's year-on-year change
+    series: list[CardPoint]  # the lead figure over the periods like this one
     figures: list[CardFigure]
 
 
@@ -158,6 +180,7 @@ class AreaSection(_Strict):
     domain: str
     title: str
     href: str
+    headline: str | None  # one sentence written from the cards
     cards: list[Card]
     more: int
 
@@ -200,6 +223,7 @@ class Milestone(_Strict):
 class OverviewPage(Page):
     """The overview: headline cards per area, facility board, recent milestones."""
 
+    release: ReleaseStatus
     areas: list[AreaSection]
     facilities: list[FacilityRef]
     milestones: list[Milestone]

@@ -229,6 +229,8 @@ class Site:
             "stale_notice": stale_notice(snap, lang) if snap else None,
             "stale_inputs": snap.stale_inputs if snap else [],
             "working": bool(snap) and snap.audience == "staff",
+            # Before the first release the public sees the working values too.
+            "released_any": bool(snap) and bool(snap.releases),
             "year": datetime.now(UTC).year,
         }
 
