@@ -37,7 +37,10 @@ def describe_lines(
     return {
         "alt": pick(lang, "".join(sentences), " ".join(sentences)),
         "table": {
-            "head": [pick(lang, "报告期", "Period"), *series.keys()],
+            "head": [
+                pick(lang, "报告期", "Period"),
+                *(name or pick(lang, "数值", "Value") for name in series),
+            ],
             "rows": [
                 [p, *(_write(ys[i], unit, lang) for ys in series.values())]
                 for i, p in enumerate(periods)
@@ -93,6 +96,8 @@ def _latest_sentence(
     name: str, known: list[tuple[str, Any]], unit: str, lang: str
 ) -> str:
     period, last = known[-1]
+    if not name:  # a single unnamed line: the sentence starts with its figure
+        return _latest_sentence(pick(lang, "最新", "Latest"), known, unit, lang)
     if len(known) < 2:
         return pick(
             lang,

@@ -14,7 +14,11 @@ from zhangjiang.snapshot import Snapshot, period_kind
 from zhangjiang.web.charts import bar_chart, line_chart, sparkline
 from zhangjiang.web.formatting import format_growth, format_value
 from zhangjiang.web.i18n import BATCH_STATUSES, VALUE_STATUSES, label, pick
-from zhangjiang.web.records import FACILITY_DIMENSION, facility_titles
+from zhangjiang.web.records import (
+    FACILITY_DIMENSION,
+    column_value_label,
+    facility_titles,
+)
 from zhangjiang.web.urls import indicator_api, indicator_href
 
 __all__ = [
@@ -87,11 +91,7 @@ def dimension_label(
 
 def value_label(column: dict[str, Any] | None, value: Any, lang: str) -> str:
     """Return how a form column's value is written in ``lang`` (its declared label)."""
-    text = str(value)
-    if column is None or text not in column.get("allowed", []):
-        return text
-    labels = column.get("allowed_en" if lang == "en" else "allowed_zh") or []
-    return str(labels[column["allowed"].index(text)]) if labels else text
+    return str(column_value_label(column, str(value), lang))
 
 
 def dimension_titles(snap: Snapshot, ind: dict[str, Any], lang: str) -> list[str]:
@@ -149,10 +149,18 @@ def growth(
 
 
 def card(
-    snap: Snapshot, ind: dict[str, Any], period: str, lang: str
+    snap: Snapshot,
+    ind: dict[str, Any],
+    period: str,
+    lang: str,
+    values: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any] | None:
-    """Return the headline card of an indicator, or None when it has no short list of figures."""
-    values = snap.values(ind["id"], period)
+    """Return the headline card of an indicator, or None when it has no short list of figures.
+
+    ``values`` narrows the card to some of the period's values (one facility's).
+    """
+    if values is None:
+        values = snap.values(ind["id"], period)
     if not values or len(values) > MAX_CARD_FIGURES:
         return None
     rows = value_rows(snap, ind, values, lang)
@@ -297,12 +305,22 @@ def month_chart(
 
 
 def series_chart(
-    snap: Snapshot, ind: dict[str, Any], periods: list[str], lang: str, title: str
+    snap: Snapshot,
+    ind: dict[str, Any],
+    periods: list[str],
+    lang: str,
+    title: str,
+    keep: dict[str, Any] | None = None,
 ) -> dict[str, Any] | None:
-    """Return a line per dimension combination over ``periods`` that have values, if two."""
+    """Return a line per dimension combination over ``periods`` that have values, if two.
+
+    ``keep`` keeps the combinations holding these dimension values (one facility's).
+    """
     lines: dict[str, list[Any]] = {}
     for i, p in enumerate(periods):
         for v in snap.values(ind["id"], p):
+            if keep and any(v["dimensions"].get(k) != x for k, x in keep.items()):
+                continue
             name = dimension_label(snap, ind, v["dimensions"], lang)
             if name not in lines and len(lines) >= _MAX_LINES:
                 continue

@@ -24,9 +24,9 @@ def area_headline(cards: list[dict[str, Any]], lang: str) -> str | None:
     Examples
     --------
     >>> card = {"title": "集成电路产业营收", "figures": [{"label": "", "display": "3000亿元",
-    ...     "reference_period": "2022年", "yoy": {"display": "同比增长10.0%"}}]}
+    ...     "reference_period": "2022年", "yoy": {"value": 10, "display": "同比增长10.0%"}}]}
     >>> area_headline([card], "zh")
-    '2022年，集成电路产业营收3000亿元，同比增长10.0%。'
+    '2022年集成电路产业营收为3000亿元，同比增长10.0%。'
     """
     growing = [(c, f) for c in cards for f in c["figures"][:1] if f.get("yoy")]
     # A change says more than "flat": figures that moved come first (sort is stable).
@@ -36,13 +36,8 @@ def area_headline(cards: list[dict[str, Any]], lang: str) -> str | None:
         picked = [(c, c["figures"][0]) for c in cards[:1] if c["figures"]]
     if not picked:
         return None
-    period = picked[0][1]["reference_period"]
     clauses = [_clause(c, f, lang) for c, f in picked]
-    return pick(
-        lang,
-        f"{period}，" + "；".join(clauses) + "。",
-        f"{period}: " + "; ".join(clauses) + ".",
-    )
+    return pick(lang, "；".join(clauses) + "。", "; ".join(clauses) + ".")
 
 
 def release_status(snap: Snapshot, period: str | None, lang: str) -> dict[str, Any]:
@@ -71,13 +66,12 @@ def release_status(snap: Snapshot, period: str | None, lang: str) -> dict[str, A
 
 
 def _clause(card: dict[str, Any], figure: dict[str, Any], lang: str) -> str:
-    label = f"{figure['label']} " if figure.get("label") else ""
+    label = figure.get("label") or ""
     change = figure["yoy"]["display"] if figure.get("yoy") else ""
-    sep = pick(lang, "，", ", ")
     text = pick(
         lang,
-        f"{card['title']}{label.strip()}{figure['display']}",
-        f"{card['title']}{' (' + label.strip() + ')' if label else ''} "
-        f"{figure['display']}",
+        f"{figure['reference_period']}{card['title']}{label}为{figure['display']}",
+        f"{card['title']}{' (' + label + ')' if label else ''}: "
+        f"{figure['display']} ({figure['reference_period']})",
     )
-    return f"{text}{sep}{change}" if change else text
+    return f"{text}{pick(lang, '，', ', ')}{change}" if change else text

@@ -10,11 +10,13 @@ from zhangjiang.errors import UnknownIndicatorError
 from zhangjiang.snapshot import Snapshot
 from zhangjiang.staleness import staleness_notice
 from zhangjiang.web.errors import MalformedDimensionsError, UnknownPageError
+from zhangjiang.web.facility_board import board, board_figures
 from zhangjiang.web.figures import (
     batch_row,
     card,
     chart_for,
     dimension_chart,
+    dimension_titles,
     indicator_summary,
     month_chart,
     same_kind_periods,
@@ -78,7 +80,7 @@ def overview_page(snap: Snapshot, period: str | None, lang: str) -> dict[str, An
                 "more": max(0, len(cards) - _MAX_CARDS_PER_AREA),
             }
         )
-    board = [
+    facility_board = [
         {**f, "figures": _facility_figures(snap, f["name"], period, lang)[:3]}
         for f in facilities(snap, period, lang)
     ]
@@ -89,7 +91,7 @@ def overview_page(snap: Snapshot, period: str | None, lang: str) -> dict[str, An
         ),
         "release": release_status(snap, period, lang),
         "areas": sections,
-        "facilities": board,
+        "facilities": facility_board,
         "milestones": milestones(snap, period, lang),
     }
 
@@ -138,6 +140,12 @@ def facility_page(
         "title": known[name]["title"],
         "facility": known[name],
         "status": facility_status(snap, name, period, lang),
+        **(
+            board(snap, name, period, lang)
+            if period
+            else {"headline": [], "monthly": [], "splits": []}
+        ),
+        "milestones": milestones(snap, period, lang, facility=name),
         "indicators": blocks,
     }
 
@@ -191,6 +199,7 @@ def indicator_page(
                 lang, ind["period_rule_zh"], ind["period_rule_en"]
             ),
             "dimensions": ind["dimensions"],
+            "dimension_titles": dimension_titles(snap, ind, lang),
             "inputs": [_form_ref(snap, name, lang) for name in ind["inputs"]],
             "definition_hash": ind["definition_hash"],
             "area": {
@@ -383,15 +392,16 @@ def _indicator_block(
 def _facility_figures(
     snap: Snapshot, name: str, period: str | None, lang: str
 ) -> list[dict[str, Any]]:
-    figures = []
-    for ind in snap.indicators.values():
-        if ind["dimensions"] != [FACILITY_DIMENSION] or not period:
-            continue
-        for v in snap.values(ind["id"], period):
-            if v["dimensions"].get(FACILITY_DIMENSION) == name:
-                row = value_rows(snap, ind, [v], lang)[0]
-                figures.append({**indicator_summary(ind, lang, period), **row})
-    return figures
+    # The board's headline figures, flattened to one row each for the overview's table.
+    if not period:
+        return []
+    return [
+        {
+            **{k: c[k] for k in c if k not in ("figures", "series", "yoy")},
+            **{k: v for k, v in c["figures"][0].items() if k not in ("trend", "alt")},
+        }
+        for c in board_figures(snap, name, period, lang)
+    ]
 
 
 def _indicator_charts(

@@ -255,11 +255,22 @@ class FacilityStatus(_Strict):
     fields: list[dict[str, Any]]
 
 
+class FacilitySplit(IndicatorRef):
+    """A figure of a facility split by beamline, instrument or system."""
+
+    rows: list[ValueRow]
+    chart: dict[str, Any] | None
+
+
 class FacilityPage(Page):
-    """A facility with the values about it."""
+    """A facility's board: headline figures, monthly series, splits, milestones, values."""
 
     facility: FacilityRef
     status: FacilityStatus | None
+    headline: list[Card]  # service figures in the report's order
+    monthly: list[dict[str, Any]]  # charts over the months
+    splits: list[FacilitySplit]
+    milestones: list[Milestone]
     indicators: list[IndicatorBlock]
 
 
@@ -302,6 +313,7 @@ class IndicatorDefinition(IndicatorRef):
     period_rule: str
     period_rule_label: str
     dimensions: list[str]
+    dimension_titles: list[str]  # the dimensions as their forms name them
     inputs: list[FormRef]
     definition_hash: str
     area: AreaRef
