@@ -153,7 +153,7 @@ def _figure(
                 "xref": "paper",
                 "yref": "paper",
                 "x": 0,
-                "y": 1,
+                "y": 1.04,
                 "xanchor": "right",
                 "yanchor": "bottom",
                 "showarrow": False,

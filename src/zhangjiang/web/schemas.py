@@ -445,3 +445,36 @@ class ReportPage(Page):
     markdown: str | None
     content_html: str | None
     downloads: dict[str, str]
+
+
+class ExploreRow(_Strict):
+    """A period of the explorer's table: one value per line, and as written."""
+
+    period: str
+    values: list[Number | None]
+    display: list[str]
+
+
+class ExplorePage(_Strict):
+    """The usage explorer: an indicator grouped by a dimension over a span of periods."""
+
+    ok: Literal[True]
+    page: str
+    lang: Literal["zh", "en"]
+    title: str
+    period: None
+    periods: list[str]
+    generated_at: str
+    stale_inputs: list[StaleInput]
+    stale_notice: str | None
+    html: str
+    api: str
+    csv: str
+    permalink: str
+    query: dict[str, Any]
+    indicator: dict[str, Any]
+    aggregation: Literal["sum", "none"]
+    choices: dict[str, Any]
+    columns: list[str]
+    rows: list[ExploreRow]
+    chart: dict[str, Any] | None

@@ -188,6 +188,11 @@ class Site:
                 "path": "/indicators",
             },
             {
+                "href": "/explore",
+                "label": pick(lang, "数据浏览", "Explorer"),
+                "path": "/explore",
+            },
+            {
                 "href": href("/report", period=period),
                 "label": pick(lang, "报告", "Report"),
                 "path": "/report",
