@@ -46,6 +46,8 @@ from zhangjiang.snapshot import write_snapshot
 from zhangjiang.web.calls import Call, attachment, begin
 from zhangjiang.web.figures import batch_row
 from zhangjiang.web.i18n import label, pick
+from zhangjiang.web.portal_choices import operator_forms
+from zhangjiang.web.portal_review import review_preview, row_headers
 from zhangjiang.web.site import dump_json
 
 __all__ = ["html_page", "router", "signed_in"]
@@ -371,7 +373,11 @@ def _home_dict(c: Call, user: Account) -> dict[str, Any]:
             "scope_column": form.scope_column,
             "connector": form.connector,
         }
-        for name in uploadable_forms()
+        for name in (
+            operator_forms(base, user.facilities, uploadable_forms())
+            if user.role == "operator"
+            else uploadable_forms()
+        )
         for form in [get_form(name)]
     ]
     return {
@@ -398,6 +404,7 @@ def _visible_batch(
 def _batch_dict(c: Call, user: Account, batch_id: int) -> dict[str, Any]:
     batch, sub = _visible_batch(c, user, batch_id)
     header, rows = _stored_rows(c, batch, _ROW_PREVIEW)
+    can_review = user.role == "statistician" and batch["status"] == "pending"
     return {
         "ok": True,
         "title": pick(c.lang, f"批次 #{batch_id}", f"Batch #{batch_id}"),
@@ -410,9 +417,14 @@ def _batch_dict(c: Call, user: Account, batch_id: int) -> dict[str, Any]:
         },
         "submission": sub,
         "columns": header,
+        "headers": row_headers(batch["dataset"], c.lang),
         "rows": rows,
         "more_rows": max(0, batch["rows"] - len(rows)),
-        "can_review": user.role == "statistician" and batch["status"] == "pending",
+        "can_review": can_review,
+        # What approving would change, computed in a transaction that is rolled back.
+        "preview": review_preview(c.site.snapshot(), c.site.store, batch_id, c.lang)
+        if can_review
+        else None,
     }
 
 
