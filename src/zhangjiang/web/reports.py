@@ -7,6 +7,7 @@ last good rendering is shown (marked stale), and a failure is never kept.
 
 from __future__ import annotations
 
+import html
 import importlib
 import re
 import threading
@@ -16,9 +17,17 @@ from typing import Any
 
 from zhangjiang.errors import StoreBusyError, ZhangjiangError
 from zhangjiang.store import Store
-from zhangjiang.web.urls import href
+from zhangjiang.web.urls import href, indicator_href
 
-__all__ = ["REPORT_FORMATS", "Rendered", "Reports", "render_report", "report_content"]
+__all__ = [
+    "REPORT_FORMATS",
+    "Rendered",
+    "Reports",
+    "link_figures",
+    "render_report",
+    "report_content",
+    "report_figures",
+]
 
 #: Downloadable formats of the report and their media types.
 REPORT_FORMATS: dict[str, str] = {
@@ -42,6 +51,51 @@ def render_report(store: Store, period: str, fmt: str, lang: str) -> bytes | Non
     out = render(store, period, fmt, lang)
     if isinstance(out, tuple):  # (document, Report): the document is what we serve
         out = out[0]
+    return _bytes(out)
+
+
+def report_figures(store: Store, period: str, lang: str) -> list[tuple[str, str]]:
+    """Return the report's figures in order: (indicator id, text as written)."""
+    module = importlib.import_module("zhangjiang.report")
+    out = module.render_report(store, period, "md", lang)
+    used = getattr(out[1], "used", []) if isinstance(out, tuple) else []
+    return [
+        (str(u.get("id") or u.get("indicator_id")), str(u.get("text", "")))
+        for u in used
+        if u.get("id") or u.get("indicator_id")
+    ]
+
+
+def link_figures(content: str, figures: list[tuple[str, str]], period: str) -> str:
+    """Make each bold figure of the report's HTML a link to its indicator's page.
+
+    Bold figures and the figures the report used come in the same order; a bold text is
+    matched to the next used figure whose text holds it.
+
+    Examples
+    --------
+    >>> link_figures("<p><strong>73</strong>个</p>", [("projects.count", "73个")], "2022")
+    '<p><a class="figure-link" href="/indicator/projects.count?period=2022"><strong>73</strong></a>个</p>'
+    """
+    position = 0
+
+    def link(match: re.Match[str]) -> str:
+        nonlocal position
+        bold = html.unescape(match.group(1))
+        for i in range(position, len(figures)):
+            if bold and bold in figures[i][1]:
+                position = i + 1
+                target = html.escape(indicator_href(figures[i][0], period))
+                return f'<a class="figure-link" href="{target}">{match.group(0)}</a>'
+        return match.group(0)
+
+    return _STRONG.sub(link, content)
+
+
+_STRONG = re.compile(r"<strong>(.*?)</strong>", re.DOTALL)
+
+
+def _bytes(out: Any) -> bytes:
     if isinstance(out, Path):
         return out.read_bytes()
     return out.encode("utf-8") if isinstance(out, str) else bytes(out)
@@ -63,7 +117,24 @@ class Reports:
         """Render the report of ``store``."""
         self.store = store
         self._done: dict[tuple[str, str, str], tuple[str, bytes]] = {}
+        self._figures: dict[
+            tuple[str, str, str], tuple[str, list[tuple[str, str]]]
+        ] = {}
         self._lock = threading.Lock()
+
+    def figures(self, version: str, period: str, lang: str) -> list[tuple[str, str]]:
+        """Return the report's figures (indicator id, text) for the snapshot ``version``."""
+        key = _figures_key(period, lang)
+        with self._lock:
+            old = self._figures.get(key)
+            if old is not None and old[0] == version:
+                return old[1]
+            try:
+                figures = report_figures(self.store, period, lang)
+            except (ZhangjiangError, ModuleNotFoundError):
+                return []  # no links: the figures stay as written
+            self._figures[key] = (version, figures)
+            return figures
 
     def get(self, version: str, period: str, fmt: str, lang: str) -> Rendered:
         """Return the report for the snapshot ``version``, rendering it if needed."""
@@ -87,6 +158,10 @@ class Reports:
             return Rendered(body)
 
 
+def _figures_key(period: str, lang: str) -> tuple[str, str, str]:
+    return (period, "figures", lang)
+
+
 def report_content(
     reports: Reports, version: str, period: str | None, lang: str
 ) -> dict[str, Any]:
@@ -99,6 +174,10 @@ def report_content(
         problem, stale = md.problem or page.problem, md.stale or page.stale
         markdown = md.body.decode("utf-8") if md.body is not None else None
         content = _content(page.body.decode("utf-8")) if page.body is not None else None
+        if content is not None:
+            content = link_figures(
+                content, reports.figures(version, period, lang), period
+            )
     return {
         "available": markdown is not None,
         "stale": stale,
