@@ -11,7 +11,7 @@ from zhangjiang.portal.review import preview_approval
 from zhangjiang.snapshot import Snapshot
 from zhangjiang.store import Store
 from zhangjiang.web.figures import dimension_label
-from zhangjiang.web.formatting import format_growth, format_value
+from zhangjiang.web.formatting import format_value
 from zhangjiang.web.i18n import pick
 from zhangjiang.web.records import facility_titles
 from zhangjiang.web.urls import indicator_href
@@ -47,6 +47,7 @@ def review_preview(
         if ind is None:
             continue
         before, after = change["before"], change["after"]
+        exact = {**ind, "style": None}  # the reviewer needs exact numbers, not "800余"
         diff = after - before if before is not None and after is not None else None
         values.append(
             {
@@ -59,17 +60,17 @@ def review_preview(
                 ),
                 "before": _number(before),
                 "after": _number(after),
-                "before_display": format_value(before, ind, lang),
-                "after_display": format_value(after, ind, lang),
+                "before_display": format_value(before, exact, lang),
+                "after_display": format_value(after, exact, lang),
                 "change": _number(diff),
                 "change_display": (
-                    ("+" if diff > 0 else "") + format_value(diff, ind, lang)
+                    ("+" if diff > 0 else "") + format_value(diff, exact, lang)
                     if diff is not None
                     else pick(lang, "新增", "new")
                     if before is None
                     else pick(lang, "不再有值", "no longer computed")
                 ),
-                "pct_display": format_growth(diff / before * 100, lang)
+                "pct_display": f"{diff / before * 100:+.1f}%"
                 if diff is not None and before
                 else "",
             }
