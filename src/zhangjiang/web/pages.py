@@ -219,7 +219,10 @@ def indicator_page(
         ),
         "charts": _indicator_charts(snap, ind, period, lang),
         "lineage": [
-            batch_row(snap, snap.batches[s], lang, downloads)
+            {
+                **batch_row(snap, snap.batches[s], lang, downloads),
+                "rows_href": _rows_href(snap, s, values),
+            }
             for s in sources
             if s in snap.batches
         ],
@@ -431,6 +434,20 @@ def _indicator_charts(
             )
         )
     return [c for c in charts if c is not None]
+
+
+def _rows_href(snap: Snapshot, batch_id: int, values: list[dict[str, Any]]) -> str:
+    # The batch's rows behind the values citing it: the dimensions they share, where the
+    # batch's form has a column of that name (the portal's row view filters on it).
+    cited = [v["dimensions"] for v in values if batch_id in v["sources"]]
+    form = snap.forms.get(snap.batches[batch_id]["dataset"])
+    columns = {c["name"] for c in form["columns"]} if form else set()
+    shared = {
+        k: x
+        for k, x in (cited[0] if cited else {}).items()
+        if k in columns and all(d.get(k) == x for d in cited)
+    }
+    return href(f"/portal/batches/{batch_id}", **shared)
 
 
 def _by_kind(snap: Snapshot, values: list[dict[str, Any]]) -> list[dict[str, Any]]:

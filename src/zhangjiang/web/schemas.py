@@ -381,6 +381,7 @@ class Batch(_Strict):
     note: str
     superseded_by: int | None
     download: str | None
+    rows_href: str | None = None  # the rows behind a value (lineage only)
 
 
 class GrowingValue(ValueRow):
