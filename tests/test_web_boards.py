@@ -215,6 +215,7 @@ def test_an_hpc_operator_is_offered_the_hpc_forms_only(demo_store: Store) -> Non
     assert offered and all(snap.forms[n]["domain"] == "hpc" for n in offered)
     light = operator_forms(snap, ("ssrf",), names)
     assert light and all(snap.forms[n]["domain"] == "facilities" for n in light)
+    assert operator_forms(snap, ("FAC-X",), names) == names, "unknown: every form"
 
 
 def test_the_review_preview_stores_nothing(tmp_path: Path) -> None:

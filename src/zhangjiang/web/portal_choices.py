@@ -21,19 +21,17 @@ def operator_forms(
 ) -> list[str]:
     """Return the forms of ``names`` an operator of ``facilities`` reports.
 
-    A form is theirs when a batch of it was already scoped to one of their facilities, or
-    its domain is the one their facility reports in: an HPC system's (or the
-    supercomputer's) forms are the HPC area's, a registered facility's the facilities
-    area's. An operator of no known facility is offered every form.
+    A registered facility reports the facilities area's forms (and those of an area linked
+    to its kind: the supercomputer's HPC forms); an HPC system the HPC area's. An operator
+    of a facility known to neither is offered every form.
     """
-    mine = set(facilities)
-    used = {
-        b["dataset"]
-        for b in snap.data["batches"]
-        if mine & {s for s in str(b.get("scope") or "").split(",") if s}
-    }
-    domains = {_domain(snap, f) for f in facilities} - {None}
-    chosen = [n for n in names if n in used or get_form(n).domain in domains]
+    domains: set[str] = set()
+    for fid in facilities:
+        known = _domains(snap, fid)
+        if not known:
+            return names
+        domains |= known
+    chosen = [n for n in names if get_form(n).domain in domains]
     return chosen or names
 
 
@@ -49,12 +47,12 @@ def facility_choices(snap: Snapshot, lang: str) -> list[dict[str, Any]]:
     return choices
 
 
-def _domain(snap: Snapshot, fid: str) -> str | None:
+def _domains(snap: Snapshot, fid: str) -> set[str]:
     for row in snap.records.get(FACILITY_REGISTER, []):
         if str(row.get("facility_id")) == fid:
-            linked = [a for a, k in AREA_FACILITY_KINDS.items() if k == row.get("kind")]
-            return linked[0] if linked else FACILITY_DOMAIN
-    return "hpc" if fid in _systems(snap) else None
+            linked = {a for a, k in AREA_FACILITY_KINDS.items() if k == row.get("kind")}
+            return {FACILITY_DOMAIN, *linked}
+    return {"hpc"} if fid in _systems(snap) else set()
 
 
 def _systems(snap: Snapshot) -> list[str]:

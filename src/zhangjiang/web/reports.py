@@ -26,7 +26,6 @@ __all__ = [
     "link_figures",
     "render_report",
     "report_content",
-    "report_figures",
 ]
 
 #: Downloadable formats of the report and their media types.
@@ -39,34 +38,40 @@ REPORT_FORMATS: dict[str, str] = {
 
 def render_report(store: Store, period: str, fmt: str, lang: str) -> bytes | None:
     """Return the report as bytes, or None when ``zhangjiang.report`` is not installed."""
+    return _render(store, period, fmt, lang)[0]
+
+
+Figures = tuple[tuple[str, str], ...]
+
+
+def _render(
+    store: Store, period: str, fmt: str, lang: str
+) -> tuple[bytes | None, Figures]:
+    # The document, and the figures it used in order: (indicator id, text as written).
     try:
         module = importlib.import_module("zhangjiang.report")
     except ModuleNotFoundError as exc:
         if exc.name not in ("zhangjiang.report", "zhangjiang"):
             raise
-        return None
+        return None, ()
     render = getattr(module, "render_report", None)
     if render is None:
-        return None
+        return None, ()
     out = render(store, period, fmt, lang)
+    figures: Figures = ()
     if isinstance(out, tuple):  # (document, Report): the document is what we serve
+        figures = tuple(
+            (str(u.get("id") or u.get("indicator_id")), str(u.get("text", "")))
+            for u in getattr(out[1], "used", [])
+            if u.get("id") or u.get("indicator_id")
+        )
         out = out[0]
-    return _bytes(out)
+    return _bytes(out), figures
 
 
-def report_figures(store: Store, period: str, lang: str) -> list[tuple[str, str]]:
-    """Return the report's figures in order: (indicator id, text as written)."""
-    module = importlib.import_module("zhangjiang.report")
-    out = module.render_report(store, period, "md", lang)
-    used = getattr(out[1], "used", []) if isinstance(out, tuple) else []
-    return [
-        (str(u.get("id") or u.get("indicator_id")), str(u.get("text", "")))
-        for u in used
-        if u.get("id") or u.get("indicator_id")
-    ]
-
-
-def link_figures(content: str, figures: list[tuple[str, str]], period: str) -> str:
+def link_figures(
+    content: str, figures: Figures | list[tuple[str, str]], period: str
+) -> str:
     """Make each bold figure of the report's HTML a link to its indicator's page.
 
     Bold figures and the figures the report used come in the same order; a bold text is
@@ -108,6 +113,7 @@ class Rendered:
     body: bytes | None
     problem: str | None = None
     stale: bool = False
+    figures: Figures = ()
 
 
 class Reports:
@@ -116,25 +122,8 @@ class Reports:
     def __init__(self, store: Store) -> None:
         """Render the report of ``store``."""
         self.store = store
-        self._done: dict[tuple[str, str, str], tuple[str, bytes]] = {}
-        self._figures: dict[
-            tuple[str, str, str], tuple[str, list[tuple[str, str]]]
-        ] = {}
+        self._done: dict[tuple[str, str, str], tuple[str, bytes, Figures]] = {}
         self._lock = threading.Lock()
-
-    def figures(self, version: str, period: str, lang: str) -> list[tuple[str, str]]:
-        """Return the report's figures (indicator id, text) for the snapshot ``version``."""
-        key = _figures_key(period, lang)
-        with self._lock:
-            old = self._figures.get(key)
-            if old is not None and old[0] == version:
-                return old[1]
-            try:
-                figures = report_figures(self.store, period, lang)
-            except (ZhangjiangError, ModuleNotFoundError):
-                return []  # no links: the figures stay as written
-            self._figures[key] = (version, figures)
-            return figures
 
     def get(self, version: str, period: str, fmt: str, lang: str) -> Rendered:
         """Return the report for the snapshot ``version``, rendering it if needed."""
@@ -142,24 +131,20 @@ class Reports:
         with self._lock:  # one rendering at a time: each reads the whole store
             old = self._done.get(key)
             if old is not None and old[0] == version:
-                return Rendered(old[1])
+                return Rendered(old[1], figures=old[2])
             try:
-                body = render_report(self.store, period, fmt, lang)
+                body, figures = _render(self.store, period, fmt, lang)
             except StoreBusyError as exc:
                 return (
-                    Rendered(old[1], str(exc), stale=True)
+                    Rendered(old[1], str(exc), stale=True, figures=old[2])
                     if old
                     else Rendered(None, str(exc))
                 )
             except ZhangjiangError as exc:
                 return Rendered(None, str(exc))
             if body is not None:
-                self._done[key] = (version, body)
-            return Rendered(body)
-
-
-def _figures_key(period: str, lang: str) -> tuple[str, str, str]:
-    return (period, "figures", lang)
+                self._done[key] = (version, body, figures)
+            return Rendered(body, figures=figures)
 
 
 def report_content(
@@ -175,9 +160,7 @@ def report_content(
         markdown = md.body.decode("utf-8") if md.body is not None else None
         content = _content(page.body.decode("utf-8")) if page.body is not None else None
         if content is not None:
-            content = link_figures(
-                content, reports.figures(version, period, lang), period
-            )
+            content = link_figures(content, md.figures, period)
     return {
         "available": markdown is not None,
         "stale": stale,
