@@ -23,6 +23,7 @@ from zhangjiang.store import Store
 from zhangjiang.web import schemas
 from zhangjiang.web.app import PLOTLY_JS, create_app
 from zhangjiang.web.charts import LOG_RATIO
+from zhangjiang.web.formatting import format_number
 from zhangjiang.web.portal_choices import operator_forms
 
 with warnings.catch_warnings():
@@ -177,6 +178,10 @@ def test_charts_read_like_their_tables(client: TestClient, demo_store: Store) ->
                 assert axis["type"] == "log", block["id"]
             elif all(v == int(v) for v in values):
                 assert all(isinstance(t, int) for t in axis["tickvals"]), block["id"]
+                # each tick is written as the number it stands at, 万/亿 included
+                assert axis["ticktext"] == [
+                    format_number(t, "zh") for t in axis["tickvals"]
+                ], block["id"]
             assert "title" not in chart["layout"]["yaxis"] or not axis["title"]
             assert all("^" not in a["text"] for a in chart["layout"]["annotations"])
             assert chart["alt"] and chart["table"]["rows"]

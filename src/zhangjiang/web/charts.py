@@ -85,6 +85,8 @@ def value_axis(values: list[Any], lang: str) -> dict[str, Any]:
     --------
     >>> value_axis([1, 3, 2], "zh")["tickvals"]
     [0, 1, 2, 3]
+    >>> value_axis([3, 11], "zh")["tickvals"]
+    [0, 5, 10, 15]
     >>> value_axis([12_000, 200_000_000], "zh")["ticktext"][-1]
     '10亿'
     >>> value_axis([1, 800], "en")["type"]
@@ -180,9 +182,7 @@ def _linear_ticks(low: float, high: float, whole: bool) -> list[float]:
     if high <= low:
         high = low + 1
     raw = (high - low) / _TICKS
-    step = _nice(raw)
-    if whole:
-        step = max(1.0, step)
+    step = max(1.0, _nice(raw, whole)) if whole else _nice(raw, whole)
     start = math.floor(low / step) * step
     ticks = [start]
     while ticks[-1] < high:
@@ -190,11 +190,12 @@ def _linear_ticks(low: float, high: float, whole: bool) -> list[float]:
     return [round(t, 9) for t in ticks]
 
 
-def _nice(raw: float) -> float:
+def _nice(raw: float, whole: bool) -> float:
     power = 10.0 ** math.floor(math.log10(raw))
     for factor in (1, 2, 2.5, 5, 10):
-        if raw <= factor * power:
-            return factor * power
+        step = factor * power
+        if raw <= step and not (whole and step != int(step)):
+            return step
     return 10 * power
 
 
