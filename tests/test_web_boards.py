@@ -242,3 +242,14 @@ def _state(store: Store) -> list[Any]:
             "SELECT indicator_id, period, value FROM indicator_values ORDER BY 1, 2"
         ),
     ]
+
+
+def test_a_released_period_says_its_version_and_date(tmp_path: Path) -> None:
+    world = build_world(tmp_path)
+    with TestClient(create_app(world.settings)) as anonymous:
+        body = anonymous.get("/api/v1/overview?period=2024&lang=en").json()
+        page = anonymous.get("/?period=2024&lang=en").text
+    release = body["release"]
+    assert release["released"] is True and release["version"] == 1
+    assert release["text"] == f"Released: version 1, {release['released_at']}"
+    assert 'id="release-status"' in page and "notice-provisional" not in page
