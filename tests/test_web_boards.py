@@ -253,3 +253,18 @@ def test_a_released_period_says_its_version_and_date(tmp_path: Path) -> None:
     assert release["released"] is True and release["version"] == 1
     assert release["text"] == f"Released: version 1, {release['released_at']}"
     assert 'id="release-status"' in page and "notice-provisional" not in page
+
+
+def test_value_labels_must_match_the_allowed_values() -> None:
+    from pydantic import ValidationError
+
+    from zhangjiang.forms.model import Column
+
+    column = Column(
+        name="status", zh="状态", en="Status", allowed=("在建",), allowed_en=("Built",)
+    )
+    assert column.value_label("在建", "en") == "Built"
+    assert column.value_label("在建", "zh") == "在建"
+    assert column.value_label("其他", "en") == "其他", "undeclared values stay as given"
+    with pytest.raises(ValidationError, match="allowed_en has 2 entries for 1"):
+        Column(name="s", zh="s", en="s", allowed=("a",), allowed_en=("A", "B"))
