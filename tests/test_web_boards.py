@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import warnings
 from collections import defaultdict
 from decimal import Decimal
@@ -268,3 +269,11 @@ def test_value_labels_must_match_the_allowed_values() -> None:
     assert column.value_label("其他", "en") == "其他", "undeclared values stay as given"
     with pytest.raises(ValidationError, match="allowed_en has 2 entries for 1"):
         Column(name="s", zh="s", en="s", allowed=("a",), allowed_en=("A", "B"))
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_powers_of_ten_are_superscripts(client: TestClient, lang: str) -> None:
+    html = client.get(f"/indicator/facility.focused_intensity?period=2022&lang={lang}")
+    main = html.text.split("<main", 1)[1].split("</main>", 1)[0]
+    visible = re.sub(r"<script.*?</script>|<pre.*?</pre>", "", main, flags=re.DOTALL)
+    assert "^" not in visible and "10²⁰" in visible

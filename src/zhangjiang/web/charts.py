@@ -104,6 +104,8 @@ def value_axis(values: list[Any], lang: str) -> dict[str, Any]:
         return {
             **axis,
             "type": "log",
+            # a little below the smallest value, so its bar has a visible height
+            "range": [math.log10(min(positive)) - 0.5, high + 0.05],
             "tickvals": ticks,
             "ticktext": [_number(t, lang) for t in ticks],
         }
@@ -156,7 +158,7 @@ def _figure(
                 "yref": "paper",
                 "x": 0,
                 "y": 1.04,
-                "xanchor": "right",
+                "xanchor": "left",
                 "yanchor": "bottom",
                 "showarrow": False,
                 "font": {"size": 12, "color": "#4a4a4a"},

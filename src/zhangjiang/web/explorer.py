@@ -20,7 +20,7 @@ from zhangjiang.snapshot import Snapshot
 from zhangjiang.web.charts import line_chart
 from zhangjiang.web.errors import MalformedQueryError
 from zhangjiang.web.figures import dimension_label, dimension_titles, is_monthly
-from zhangjiang.web.formatting import format_value
+from zhangjiang.web.formatting import format_value, superscript
 from zhangjiang.web.i18n import pick
 from zhangjiang.web.urls import href
 
@@ -91,7 +91,7 @@ def explore(
         "indicator": {
             "id": ind["id"],
             "title": title,
-            "unit": unit,
+            "unit": superscript(unit),
             "href": href(f"/indicator/{quote(ind['id'])}"),
         },
         "aggregation": "sum" if group_by and _is_additive(ind) else "none",

@@ -12,7 +12,7 @@ from typing import Any
 from zhangjiang.periods import parse_period
 from zhangjiang.snapshot import Snapshot, period_kind
 from zhangjiang.web.charts import bar_chart, line_chart, sparkline
-from zhangjiang.web.formatting import format_growth, format_value
+from zhangjiang.web.formatting import format_growth, format_value, superscript
 from zhangjiang.web.i18n import BATCH_STATUSES, VALUE_STATUSES, label, pick
 from zhangjiang.web.records import (
     FACILITY_DIMENSION,
@@ -59,7 +59,7 @@ def indicator_summary(
         "title": pick(lang, ind["title_zh"], ind["title_en"]),
         "title_zh": ind["title_zh"],
         "title_en": ind["title_en"],
-        "unit": pick(lang, ind["unit"], ind["unit_en"]),
+        "unit": superscript(pick(lang, ind["unit"], ind["unit_en"])),
         "domain": ind["domain"],
         "href": indicator_href(ind["id"], period),
         "api": indicator_api(ind["id"], period),

@@ -24,6 +24,7 @@ from zhangjiang.web.figures import (
     series_points,
     value_rows,
 )
+from zhangjiang.web.formatting import superscript
 from zhangjiang.web.headlines import area_headline, release_status
 from zhangjiang.web.i18n import AREAS, area_title, pick
 from zhangjiang.web.records import (
@@ -190,10 +191,12 @@ def indicator_page(
         "title": title,
         "indicator": {
             **indicator_summary(ind, lang, period),
-            "description": pick(lang, ind["description_zh"], ind["description_en"]),
+            "description": superscript(
+                pick(lang, ind["description_zh"], ind["description_en"])
+            ),
             "sql": ind["sql"],
-            "unit_zh": ind["unit"],
-            "unit_en": ind["unit_en"],
+            "unit_zh": superscript(ind["unit"]),
+            "unit_en": superscript(ind["unit_en"]),
             "period_rule": ind["period_rule"],
             "period_rule_label": pick(
                 lang, ind["period_rule_zh"], ind["period_rule_en"]
