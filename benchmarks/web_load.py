@@ -26,7 +26,13 @@ from pathlib import Path
 
 import httpx
 
-ENDPOINTS = ["/", "/api/v1/indicators?period=2022"]
+ENDPOINTS = [
+    "/",
+    "/api/v1/overview",
+    "/facility/supercomputing",
+    "/explore?indicator=hpc.core_hours&group_by=system&freq=month",
+    "/api/v1/indicators?period=2022",
+]
 TARGET_P95_MS = {"/": 100.0}
 
 

@@ -51,14 +51,17 @@ class Column(BaseModel):
     aliases: tuple[str, ...] = ()
     help_zh: str = ""
     help_en: str = ""
-    #: English for Chinese values of this column (allowed values or recurring names),
+    #: English for the values of this column (allowed values or recurring names),
     #: declared beside them; pages and the English report use ``translate``.
     translations: dict[str, str] = {}
+    #: Chinese for values stored as codes (e.g. ``new_tracks``), declared the same way.
+    labels_zh: dict[str, str] = {}
 
     def translate(self, value: Any, lang: str = "en") -> str:
-        """Return a value as written in ``lang``: its declared English, else as stored."""
+        """Return a value as written in ``lang``: its declared wording, else as stored."""
         text = str(value)
-        return self.translations.get(text, text) if lang == "en" else text
+        words = self.translations if lang == "en" else self.labels_zh
+        return words.get(text, text)
 
     @property
     def sql_type(self) -> str:

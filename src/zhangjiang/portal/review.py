@@ -23,6 +23,7 @@ __all__ = [
     "approve_batch",
     "batch_owners",
     "can_see_batch",
+    "preview_approval",
     "record_submission",
     "reject_batch",
     "submissions",
@@ -94,6 +95,90 @@ def approve_batch(store: Store, batch_id: int) -> dict[str, Any]:
         "plan": plan.to_dict(),
         "repeated_runs": repeated,
     }
+
+
+def preview_approval(store: Store, batch_id: int) -> dict[str, Any]:
+    """Return what approving a pending batch would change, storing nothing.
+
+    The approval is carried out in a transaction that is rolled back: ``plan`` holds the
+    cells it adds, replaces (and of which batches) and leaves unchanged; ``values`` each
+    indicator value of the batch's years that would change, with its stored value
+    (``before``, None when new) and the value it would take (``after``, None when gone).
+    """
+    preview: dict[str, Any] = {}
+    try:
+        with store.transaction() as con:
+            batch = _pending(con, batch_id)
+            form = get_form(batch["dataset"])
+            con.execute("UPDATE batches SET status = 'loaded' WHERE id = ?", [batch_id])
+            plan = take_cells(con, form, batch_id)
+            if form.connector == "hpc-jobs":
+                from zhangjiang.ingest.jobs_load import drop_repeated_runs
+
+                drop_repeated_runs(con, batch_id)
+            preview["plan"] = plan.to_dict()
+            years = sorted({str(p)[:4] for p, _ in [*plan.added, *plan.replaced]})
+            preview["values"] = _value_changes(con, form.name, years)
+            raise _RolledBack
+    except _RolledBack:
+        pass
+    return preview
+
+
+class _RolledBack(Exception):
+    """Leave the preview's transaction without storing anything."""
+
+
+def _value_changes(con: Any, dataset: str, years: list[str]) -> list[dict[str, Any]]:
+    # Late imports: the indicators package reads batches through modules importing this one.
+    from zhangjiang.indicators import load_builtin
+    from zhangjiang.indicators.cycle import Cycle
+    from zhangjiang.indicators.engine import compute_values
+    from zhangjiang.indicators.model import dimensions_key
+
+    chosen = [
+        i for i in load_builtin().values() if dataset in i.inputs and i.yoy_of is None
+    ]
+    if not chosen or not years:
+        return []
+    cycle = Cycle(con)
+    stored: dict[tuple[str, str, str], Any] = {
+        (r["indicator_id"], r["period"], r["dimensions"]): r["value"]
+        for r in fetch_dicts(
+            con,
+            "SELECT indicator_id, period, dimensions, value FROM indicator_values "
+            "WHERE list_contains(?, indicator_id)",
+            [[i.id for i in chosen]],
+        )
+    }
+    changes = []
+    for year in years:
+        for per in cycle.periods(year):
+            for ind in chosen:
+                if not cycle.applies(ind, per):
+                    continue
+                after = {
+                    dimensions_key(v.dimensions): v.value
+                    for v in compute_values(con, cycle, ind, per, "provisional")
+                }
+                before = {
+                    dims: value
+                    for (i, p, dims), value in stored.items()
+                    if i == ind.id and p == per.label
+                }
+                for dims in sorted(set(before) | set(after)):
+                    old, new = before.get(dims), after.get(dims)
+                    if old != new:
+                        changes.append(
+                            {
+                                "id": ind.id,
+                                "period": per.label,
+                                "dimensions": dims,
+                                "before": old,
+                                "after": new,
+                            }
+                        )
+    return changes
 
 
 def reject_batch(store: Store, batch_id: int, reason: str) -> dict[str, Any]:

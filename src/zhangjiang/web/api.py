@@ -10,7 +10,7 @@ from fastapi.responses import Response
 
 from zhangjiang.errors import UnknownIndicatorError
 from zhangjiang.exports import EXPORT_FORMATS, export_values
-from zhangjiang.web import pages, schemas
+from zhangjiang.web import explorer, pages, schemas
 from zhangjiang.web.calls import STALE_HEADER, Call, begin
 from zhangjiang.web.site import dump_json
 
@@ -209,6 +209,61 @@ async def indicator_series(
         ("series", indicator_id, json.dumps(dims, sort_keys=True), freq),
         lambda: pages.indicator_series(c.snap, indicator_id, dims, freq, c.lang),
     )
+
+
+_ExploreQueries = {
+    "indicator": Query(None, description="指标 / indicator id"),
+    "group_by": Query(None, description="分组维度 / dimension to group by"),
+    "start": Query(None, description="起始报告期 / first period (2020, 2022-01)"),
+    "end": Query(None, description="截止报告期 / last period"),
+    "freq": Query(None, description="year 年度或 month 月度 / yearly or monthly"),
+}
+
+
+@router.get("/explore", response_model=schemas.ExplorePage, responses=_ERRORS)
+async def explore(
+    request: Request,
+    indicator: str | None = _ExploreQueries["indicator"],
+    group_by: str | None = _ExploreQueries["group_by"],
+    start: str | None = _ExploreQueries["start"],
+    end: str | None = _ExploreQueries["end"],
+    freq: str | None = _ExploreQueries["freq"],
+    lang: LangQuery = None,
+) -> Response:
+    """数据浏览 / An indicator grouped by a dimension over a span of years or months."""
+    c = await begin(request)
+    key = ("explore", indicator, group_by, start, end, freq)
+    return await c.json(
+        key,
+        lambda: explorer.explore(c.snap, indicator, group_by, start, end, freq, c.lang),
+    )
+
+
+@router.get(
+    "/explore.csv",
+    responses={**_ERRORS, 200: {"content": {"text/csv": {}}, "headers": _STALE}},
+    response_class=Response,
+)
+async def explore_csv(
+    request: Request,
+    indicator: str | None = _ExploreQueries["indicator"],
+    group_by: str | None = _ExploreQueries["group_by"],
+    start: str | None = _ExploreQueries["start"],
+    end: str | None = _ExploreQueries["end"],
+    freq: str | None = _ExploreQueries["freq"],
+    lang: LangQuery = None,
+) -> Response:
+    """数据浏览 CSV / The explorer's table as CSV: period, group, value."""
+    c = await begin(request)
+    key = ("explore", indicator, group_by, start, end, freq, c.lang)
+    page = c.site.page(
+        c.snap,
+        key,
+        lambda: explorer.explore(c.snap, indicator, group_by, start, end, freq, c.lang),
+    )
+    body = await c.cached(("explore.csv", *key), lambda: explorer.explore_csv(page))
+    name = f"{page['indicator']['id']}-{page['query']['freq']}.csv"
+    return c.download(body, name, "text/csv; charset=utf-8")
 
 
 @router.get("/report", response_model=schemas.ReportPage, responses=_ERRORS)

@@ -13,15 +13,15 @@ from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
 
-from fastapi import FastAPI
-from fastapi.responses import FileResponse
-from fastapi.staticfiles import StaticFiles
+from fastapi import FastAPI, Request
+from fastapi.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from zhangjiang import __version__
 from zhangjiang.config import Settings, load_settings
 from zhangjiang.errors import StoreError
 from zhangjiang.web import api, portal, portal_admin, portal_status, views
+from zhangjiang.web.assets import CompressedStatic, asset_response
 from zhangjiang.web.errors import install_error_handlers
 from zhangjiang.web.site import Site
 
@@ -82,17 +82,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(portal_admin.router)
     app.include_router(portal_status.router)
     app.add_api_route("/static/vendor/plotly.min.js", _plotly, include_in_schema=False)
-    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.mount("/static", CompressedStatic(directory=STATIC_DIR), name="static")
     app.add_middleware(_SecurityHeaders)
     return app
 
 
-def _plotly() -> FileResponse:
-    return FileResponse(
-        PLOTLY_JS,
-        media_type="text/javascript",
-        headers={"Cache-Control": "public, max-age=86400"},
-    )
+def _plotly(request: Request) -> Response:
+    return asset_response(PLOTLY_JS, "text/javascript", request)
 
 
 class _SecurityHeaders:

@@ -46,6 +46,10 @@ class MalformedDimensionsError(ZhangjiangError):
     """The dimensions parameter is not a JSON object of dimension values."""
 
 
+class MalformedQueryError(ZhangjiangError):
+    """A query parameter names no choice the page offers."""
+
+
 #: Each library error's HTTP status, its machine-readable type and the parameter at fault.
 ERROR_KINDS: dict[type[ZhangjiangError], tuple[int, str, str | None]] = {
     UnknownIndicatorError: (404, "unknown-indicator", "path.indicator_id"),
@@ -53,6 +57,7 @@ ERROR_KINDS: dict[type[ZhangjiangError], tuple[int, str, str | None]] = {
     UnknownPageError: (404, "not-found", "path"),
     PeriodError: (400, "malformed-period", "query.period"),
     MalformedDimensionsError: (400, "malformed-dimensions", "query.dimensions"),
+    MalformedQueryError: (400, "malformed-parameter", "query"),
     AccountError: (400, "invalid-account", None),
     ReviewError: (409, "review-conflict", "path.batch_id"),
     ReleaseError: (409, "release-conflict", "form.period"),

@@ -12,9 +12,13 @@ from typing import Any
 from zhangjiang.periods import parse_period
 from zhangjiang.snapshot import Snapshot, period_kind
 from zhangjiang.web.charts import bar_chart, line_chart, sparkline
-from zhangjiang.web.formatting import format_growth, format_value
+from zhangjiang.web.formatting import format_growth, format_value, superscript
 from zhangjiang.web.i18n import BATCH_STATUSES, VALUE_STATUSES, label, pick
-from zhangjiang.web.records import FACILITY_DIMENSION, facility_titles
+from zhangjiang.web.records import (
+    FACILITY_DIMENSION,
+    column_value_label,
+    facility_titles,
+)
 from zhangjiang.web.urls import indicator_api, indicator_href
 
 __all__ = [
@@ -24,6 +28,7 @@ __all__ = [
     "chart_for",
     "dimension_chart",
     "dimension_label",
+    "dimension_titles",
     "growth",
     "indicator_summary",
     "is_monthly",
@@ -33,10 +38,14 @@ __all__ = [
     "series_points",
     "time_chart",
     "trend",
+    "value_label",
     "value_rows",
 ]
 
 MAX_CARD_FIGURES = 4
+#: Dimensions whose values are names in their own right: shown without the column title
+#: ("魔方III", not "系统 魔方III").
+NAME_DIMENSIONS = ("facility", "system", "project", "instrument", "industry", "kind")
 _MAX_CHART_BARS = 40
 _MAX_LINES = 8
 
@@ -50,7 +59,7 @@ def indicator_summary(
         "title": pick(lang, ind["title_zh"], ind["title_en"]),
         "title_zh": ind["title_zh"],
         "title_en": ind["title_en"],
-        "unit": pick(lang, ind["unit"], ind["unit_en"]),
+        "unit": superscript(pick(lang, ind["unit"], ind["unit_en"])),
         "domain": ind["domain"],
         "href": indicator_href(ind["id"], period),
         "api": indicator_api(ind["id"], period),
@@ -60,15 +69,37 @@ def indicator_summary(
 def dimension_label(
     snap: Snapshot, ind: dict[str, Any], dims: dict[str, Any], lang: str
 ) -> str:
-    """Return "轮次 1 · 上海光源一期": column title and value; a facility by its name."""
+    """Return "轮次 1 · 上海光源一期": column title and value; names and codes as words.
+
+    A facility is written by its registered name, an allowed value as its form declares
+    it in ``lang``, and a name-like value (a system, a project) without its column title.
+    """
     parts = []
     for name, value in dims.items():
         if name == FACILITY_DIMENSION:
             parts.append(facility_titles(snap, lang).get(str(value), str(value)))
             continue
-        title = _column_title(snap, ind, name, lang)
-        parts.append(f"{title} {value}" if title else str(value))
+        column = _column(snap, ind, name)
+        text = value_label(column, value, lang)
+        if name in NAME_DIMENSIONS or (column and column["allowed"]):
+            parts.append(text)
+            continue
+        title = pick(lang, column["zh"], column["en"]) if column else ""
+        parts.append(f"{title} {text}" if title else text)
     return " · ".join(parts)
+
+
+def value_label(column: dict[str, Any] | None, value: Any, lang: str) -> str:
+    """Return how a form column's value is written in ``lang`` (its declared label)."""
+    return str(column_value_label(column, str(value), lang))
+
+
+def dimension_titles(snap: Snapshot, ind: dict[str, Any], lang: str) -> list[str]:
+    """Return the titles of an indicator's dimensions ("设施", "系统"), not their ids."""
+    return [
+        pick(lang, c["zh"], c["en"]) if (c := _column(snap, ind, d)) else d
+        for d in ind["dimensions"]
+    ]
 
 
 def value_rows(
@@ -118,22 +149,61 @@ def growth(
 
 
 def card(
-    snap: Snapshot, ind: dict[str, Any], period: str, lang: str
+    snap: Snapshot,
+    ind: dict[str, Any],
+    period: str,
+    lang: str,
+    values: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any] | None:
-    """Return the headline card of an indicator, or None when it has no short list of figures."""
-    values = snap.values(ind["id"], period)
+    """Return the headline card of an indicator, or None when it has no short list of figures.
+
+    ``values`` narrows the card to some of the period's values (one facility's).
+    """
+    if values is None:
+        values = snap.values(ind["id"], period)
     if not values or len(values) > MAX_CARD_FIGURES:
         return None
     rows = value_rows(snap, ind, values, lang)
     for row in rows:
         row["trend"] = trend(snap, ind, row["dimensions"])
+        row["alt"] = _figure_alt(row, lang)
+    lead = rows[0]
+    cell = snap.cell(ind["id"], lead["dimensions"])
     return {
         **indicator_summary(ind, lang, period),
-        "reference_period": rows[0]["reference_period"],
-        "status": rows[0]["status"],
-        "status_label": rows[0]["status_label"],
+        "reference_period": lead["reference_period"],
+        "status": lead["status"],
+        "status_label": lead["status_label"],
+        "yoy": lead["yoy"],
+        "series": [
+            {k: p[k] for k in ("period", "dimensions", "value", "display", "yoy")}
+            for p in series_points(
+                snap,
+                ind,
+                [cell[q] for q in same_kind_periods(snap, period) if q in cell],
+                lang,
+            )
+        ],
         "figures": rows,
     }
+
+
+def _figure_alt(row: dict[str, Any], lang: str) -> str:
+    # The sparkline's text: its span, the latest value and the change a year earlier.
+    line = row["trend"]
+    if line and not line["points"]:
+        line = line["months"]
+    span = f"{line['periods'][0]}–{line['periods'][-1]}" if line else ""
+    change = (
+        row["yoy"]["display"] if row["yoy"] else pick(lang, "无同比", "no comparison")
+    )
+    return pick(
+        lang,
+        f"{row['label'] + '：' if row['label'] else ''}{row['reference_period']} "
+        f"{row['display']}，{change}；趋势 {span}",
+        f"{row['label'] + ': ' if row['label'] else ''}{row['display']} "
+        f"({row['reference_period']}), {change}; trend {span}",
+    )
 
 
 def trend(
@@ -214,7 +284,8 @@ def dimension_chart(
         return None
     labels = [dimension_label(snap, ind, v["dimensions"], lang) for v in values]
     unit = pick(lang, ind["unit"], ind["unit_en"])
-    return bar_chart(labels, [v["value"] for v in values], title, unit)
+    changes = [g["display"] if (g := growth(v, ind, lang)) else None for v in values]
+    return bar_chart(labels, [v["value"] for v in values], title, unit, lang, changes)
 
 
 def time_chart(
@@ -234,12 +305,22 @@ def month_chart(
 
 
 def series_chart(
-    snap: Snapshot, ind: dict[str, Any], periods: list[str], lang: str, title: str
+    snap: Snapshot,
+    ind: dict[str, Any],
+    periods: list[str],
+    lang: str,
+    title: str,
+    keep: dict[str, Any] | None = None,
 ) -> dict[str, Any] | None:
-    """Return a line per dimension combination over ``periods`` that have values, if two."""
+    """Return a line per dimension combination over ``periods`` that have values, if two.
+
+    ``keep`` keeps the combinations holding these dimension values (one facility's).
+    """
     lines: dict[str, list[Any]] = {}
     for i, p in enumerate(periods):
         for v in snap.values(ind["id"], p):
+            if keep and any(v["dimensions"].get(k) != x for k, x in keep.items()):
+                continue
             name = dimension_label(snap, ind, v["dimensions"], lang)
             if name not in lines and len(lines) >= _MAX_LINES:
                 continue
@@ -258,6 +339,7 @@ def series_chart(
         {name: ys[first:last] for name, ys in lines.items()},
         title,
         unit,
+        lang,
     )
 
 
@@ -316,10 +398,12 @@ def _line(periods: list[str], cell: dict[str, dict[str, Any]]) -> dict[str, Any]
     return {"periods": shown, "values": values, "points": sparkline(values)}
 
 
-def _column_title(snap: Snapshot, ind: dict[str, Any], name: str, lang: str) -> str:
+def _column(snap: Snapshot, ind: dict[str, Any], name: str) -> dict[str, Any] | None:
     for dataset in ind["inputs"]:
         form = snap.forms.get(dataset)
         for col in form["columns"] if form else []:
             if col["name"] == name:
-                return pick(lang, col["zh"], col["en"])
-    return ""
+                return col  # type: ignore[no-any-return]
+    if name == FACILITY_DIMENSION:
+        return {"name": name, "zh": "设施", "en": "Facility", "allowed": []}
+    return None

@@ -10,11 +10,13 @@ from zhangjiang.errors import UnknownIndicatorError
 from zhangjiang.snapshot import Snapshot
 from zhangjiang.staleness import staleness_notice
 from zhangjiang.web.errors import MalformedDimensionsError, UnknownPageError
+from zhangjiang.web.facility_board import board, board_figures
 from zhangjiang.web.figures import (
     batch_row,
     card,
     chart_for,
     dimension_chart,
+    dimension_titles,
     indicator_summary,
     month_chart,
     same_kind_periods,
@@ -22,6 +24,8 @@ from zhangjiang.web.figures import (
     series_points,
     value_rows,
 )
+from zhangjiang.web.formatting import superscript
+from zhangjiang.web.headlines import area_headline, release_status
 from zhangjiang.web.i18n import AREAS, area_title, pick
 from zhangjiang.web.records import (
     FACILITY_DIMENSION,
@@ -72,11 +76,12 @@ def overview_page(snap: Snapshot, period: str | None, lang: str) -> dict[str, An
                 "domain": domain,
                 "title": area_title(domain, lang),
                 "href": href(f"/area/{quote(domain)}", period=period),
+                "headline": area_headline(cards, lang),
                 "cards": cards[:_MAX_CARDS_PER_AREA],
                 "more": max(0, len(cards) - _MAX_CARDS_PER_AREA),
             }
         )
-    board = [
+    facility_board = [
         {**f, "figures": _facility_figures(snap, f["name"], period, lang)[:3]}
         for f in facilities(snap, period, lang)
     ]
@@ -85,8 +90,9 @@ def overview_page(snap: Snapshot, period: str | None, lang: str) -> dict[str, An
         "title": pick(
             lang, "张江综合性国家科学中心监测总览", "Zhangjiang monitoring overview"
         ),
+        "release": release_status(snap, period, lang),
         "areas": sections,
-        "facilities": board,
+        "facilities": facility_board,
         "milestones": milestones(snap, period, lang),
     }
 
@@ -135,6 +141,12 @@ def facility_page(
         "title": known[name]["title"],
         "facility": known[name],
         "status": facility_status(snap, name, period, lang),
+        **(
+            board(snap, name, period, lang)
+            if period
+            else {"headline": [], "monthly": [], "splits": []}
+        ),
+        "milestones": milestones(snap, period, lang, facility=name),
         "indicators": blocks,
     }
 
@@ -179,15 +191,18 @@ def indicator_page(
         "title": title,
         "indicator": {
             **indicator_summary(ind, lang, period),
-            "description": pick(lang, ind["description_zh"], ind["description_en"]),
+            "description": superscript(
+                pick(lang, ind["description_zh"], ind["description_en"])
+            ),
             "sql": ind["sql"],
-            "unit_zh": ind["unit"],
-            "unit_en": ind["unit_en"],
+            "unit_zh": superscript(ind["unit"]),
+            "unit_en": superscript(ind["unit_en"]),
             "period_rule": ind["period_rule"],
             "period_rule_label": pick(
                 lang, ind["period_rule_zh"], ind["period_rule_en"]
             ),
             "dimensions": ind["dimensions"],
+            "dimension_titles": dimension_titles(snap, ind, lang),
             "inputs": [_form_ref(snap, name, lang) for name in ind["inputs"]],
             "definition_hash": ind["definition_hash"],
             "area": {
@@ -207,7 +222,10 @@ def indicator_page(
         ),
         "charts": _indicator_charts(snap, ind, period, lang),
         "lineage": [
-            batch_row(snap, snap.batches[s], lang, downloads)
+            {
+                **batch_row(snap, snap.batches[s], lang, downloads),
+                "rows_href": _rows_href(snap, s, values),
+            }
             for s in sources
             if s in snap.batches
         ],
@@ -380,15 +398,16 @@ def _indicator_block(
 def _facility_figures(
     snap: Snapshot, name: str, period: str | None, lang: str
 ) -> list[dict[str, Any]]:
-    figures = []
-    for ind in snap.indicators.values():
-        if ind["dimensions"] != [FACILITY_DIMENSION] or not period:
-            continue
-        for v in snap.values(ind["id"], period):
-            if v["dimensions"].get(FACILITY_DIMENSION) == name:
-                row = value_rows(snap, ind, [v], lang)[0]
-                figures.append({**indicator_summary(ind, lang, period), **row})
-    return figures
+    # The board's headline figures, flattened to one row each for the overview's table.
+    if not period:
+        return []
+    return [
+        {
+            **{k: c[k] for k in c if k not in ("figures", "series", "yoy")},
+            **{k: v for k, v in c["figures"][0].items() if k not in ("trend", "alt")},
+        }
+        for c in board_figures(snap, name, period, lang)
+    ]
 
 
 def _indicator_charts(
@@ -418,6 +437,20 @@ def _indicator_charts(
             )
         )
     return [c for c in charts if c is not None]
+
+
+def _rows_href(snap: Snapshot, batch_id: int, values: list[dict[str, Any]]) -> str:
+    # The batch's rows behind the values citing it: the dimensions they share, where the
+    # batch's form has a column of that name (the portal's row view filters on it).
+    cited = [v["dimensions"] for v in values if batch_id in v["sources"]]
+    form = snap.forms.get(snap.batches[batch_id]["dataset"])
+    columns = {c["name"] for c in form["columns"]} if form else set()
+    shared = {
+        k: x
+        for k, x in (cited[0] if cited else {}).items()
+        if k in columns and all(d.get(k) == x for d in cited)
+    }
+    return href(f"/portal/batches/{batch_id}", **shared)
 
 
 def _by_kind(snap: Snapshot, values: list[dict[str, Any]]) -> list[dict[str, Any]]:

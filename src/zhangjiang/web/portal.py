@@ -46,6 +46,8 @@ from zhangjiang.snapshot import write_snapshot
 from zhangjiang.web.calls import Call, attachment, begin
 from zhangjiang.web.figures import batch_row
 from zhangjiang.web.i18n import label, pick
+from zhangjiang.web.portal_choices import operator_forms
+from zhangjiang.web.portal_review import review_preview, row_headers
 from zhangjiang.web.site import dump_json
 
 __all__ = ["html_page", "router", "signed_in"]
@@ -257,7 +259,9 @@ async def batch_page(request: Request, batch_id: int) -> Response:
     if who.user is None:
         return to_login(c)
     user = require_role(who, *UPLOAD_ROLES)
-    page = await run_in_threadpool(_batch_dict, c, user, batch_id)
+    # ?column=value keeps the rows that make one value (linked from indicator lineage).
+    wanted = {k: v for k, v in request.query_params.items() if k != "lang"}
+    page = await run_in_threadpool(_batch_dict, c, user, batch_id, wanted)
     return html_page(c, who, "portal_batch.html.j2", page)
 
 
@@ -371,7 +375,11 @@ def _home_dict(c: Call, user: Account) -> dict[str, Any]:
             "scope_column": form.scope_column,
             "connector": form.connector,
         }
-        for name in uploadable_forms()
+        for name in (
+            operator_forms(base, user.facilities, uploadable_forms())
+            if user.role == "operator"
+            else uploadable_forms()
+        )
         for form in [get_form(name)]
     ]
     return {
@@ -395,9 +403,15 @@ def _visible_batch(
     return batch, sub
 
 
-def _batch_dict(c: Call, user: Account, batch_id: int) -> dict[str, Any]:
+def _batch_dict(
+    c: Call, user: Account, batch_id: int, wanted: dict[str, str] | None = None
+) -> dict[str, Any]:
     batch, sub = _visible_batch(c, user, batch_id)
-    header, rows = _stored_rows(c, batch, _ROW_PREVIEW)
+    form = get_form(batch["dataset"])
+    names = {col.name for col in form.columns}
+    filters = {k: v for k, v in (wanted or {}).items() if k in names}
+    header, rows = _stored_rows(c, batch, _ROW_PREVIEW, filters)
+    can_review = user.role == "statistician" and batch["status"] == "pending"
     return {
         "ok": True,
         "title": pick(c.lang, f"批次 #{batch_id}", f"Batch #{batch_id}"),
@@ -410,24 +424,51 @@ def _batch_dict(c: Call, user: Account, batch_id: int) -> dict[str, Any]:
         },
         "submission": sub,
         "columns": header,
-        "rows": rows,
-        "more_rows": max(0, batch["rows"] - len(rows)),
-        "can_review": user.role == "statistician" and batch["status"] == "pending",
+        "headers": row_headers(batch["dataset"], c.lang),
+        "rows": [
+            [
+                cell if i == 0 else _word(form, header[i], cell, c.lang)
+                for i, cell in enumerate(r)
+            ]
+            for r in rows
+        ],
+        "filters": [
+            {"label": pick(c.lang, form.column(k).zh, form.column(k).en), "value": v}
+            for k, v in filters.items()
+        ],
+        "more_rows": 0 if filters else max(0, batch["rows"] - len(rows)),
+        "can_review": can_review,
+        # What approving would change, computed in a transaction that is rolled back.
+        "preview": review_preview(c.site.snapshot(), c.site.store, batch_id, c.lang)
+        if can_review
+        else None,
     }
 
 
 def _stored_rows(
-    c: Call, batch: dict[str, Any], limit: int | None
+    c: Call,
+    batch: dict[str, Any],
+    limit: int | None,
+    filters: dict[str, str] | None = None,
 ) -> tuple[list[str], list[list[Any]]]:
     form = get_form(batch["dataset"])
     names = [col.name for col in form.columns]
     columns = ", ".join(f'"{n}"' for n in names)
+    # Filter columns are declared names (checked by the caller), values are parameters.
+    where = "".join(f' AND CAST("{k}" AS VARCHAR) = ?' for k in filters or {})
     sql = (
-        f"SELECT _row, {columns} FROM {form.table} WHERE _batch_id = ? ORDER BY _row"
-        + (f" LIMIT {int(limit)}" if limit else "")
+        f"SELECT _row, {columns} FROM {form.table} WHERE _batch_id = ?{where} "
+        "ORDER BY _row" + (f" LIMIT {int(limit)}" if limit else "")
     )
-    rows = c.site.store.query(sql, [batch["id"]])
+    rows = c.site.store.query(sql, [batch["id"], *(filters or {}).values()])
     return ["_row", *names], [[r[n] for n in ["_row", *names]] for r in rows]
+
+
+def _word(form: Any, name: str, value: Any, lang: str) -> Any:
+    # An allowed value as the form writes it in the page's language.
+    return (
+        form.column(name).translate(value, lang) if isinstance(value, str) else value
+    )
 
 
 def _result(result: dict[str, Any], lang: str) -> dict[str, Any]:

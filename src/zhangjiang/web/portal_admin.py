@@ -22,6 +22,7 @@ from zhangjiang.web.calls import begin
 from zhangjiang.web.figures import dimension_label
 from zhangjiang.web.i18n import label, pick
 from zhangjiang.web.portal import html_page, signed_in, to_login
+from zhangjiang.web.portal_choices import facility_choices
 from zhangjiang.web.site import dump_json
 
 __all__ = ["quality_dict", "releases_list", "router"]
@@ -194,8 +195,12 @@ async def save_user(request: Request) -> Response:
     form = await request.form()
     name = str(form.get("name") or "").strip()
     role = str(form.get("role") or "") or None
+    # Picked from the register (several boxes) or typed, comma-separated.
     facilities = [
-        f.strip() for f in str(form.get("facilities") or "").split(",") if f.strip()
+        f.strip()
+        for raw in form.getlist("facilities")
+        for f in str(raw).split(",")
+        if f.strip()
     ]
     password = str(form.get("password") or "") or None
     state = c.site.state
@@ -245,11 +250,58 @@ async def audit_page(request: Request) -> Response:
         "title": pick(c.lang, "审计日志", "Audit log"),
         "api": "/api/v1/portal/audit",
         "entries": [
-            {**e, "action_label": label(audit.AUDIT_ACTIONS, e["action"], c.lang)}
+            {
+                **e,
+                "action_label": label(audit.AUDIT_ACTIONS, e["action"], c.lang),
+                "detail_items": detail_items(e["detail"], c.lang),
+            }
             for e in entries
         ],
     }
     return html_page(c, who, "portal_audit.html.j2", page)
+
+
+def detail_items(detail: Any, lang: str) -> list[dict[str, str]]:
+    """Return an audit entry's detail as labelled lines of plain text (not escaped JSON)."""
+    if not isinstance(detail, dict):
+        return [{"label": "", "text": _plain(detail, lang)}]
+    return [
+        {"label": label(_DETAIL_LABELS, key, lang), "text": _plain(value, lang)}
+        for key, value in detail.items()
+    ]
+
+
+#: Labels of the audit details' keys; others show as recorded.
+_DETAIL_LABELS: dict[str, tuple[str, str]] = {
+    "dataset": ("报表", "form"),
+    "file": ("文件", "file"),
+    "outcome": ("结果", "outcome"),
+    "rows": ("行数", "rows"),
+    "errors": ("错误数", "errors"),
+    "status": ("状态", "status"),
+    "superseded": ("被替代的批次", "superseded batches"),
+    "plan": ("报送单元", "cells"),
+    "period": ("报告期", "period"),
+    "role": ("角色", "role"),
+    "facilities": ("设施", "facilities"),
+    "repeated_runs": ("重复作业", "repeated jobs"),
+    "added": ("新增", "added"),
+    "replaced": ("替换", "replaced"),
+    "unchanged": ("未变", "unchanged"),
+    "id": ("编号", "id"),
+}
+
+
+def _plain(value: Any, lang: str) -> str:
+    if isinstance(value, dict):
+        return pick(lang, "；", "; ").join(
+            f"{label(_DETAIL_LABELS, k, lang)} "
+            f"{len(v) if isinstance(v, list) and v and isinstance(v[0], dict) else _plain(v, lang)}"
+            for k, v in value.items()
+        )
+    if isinstance(value, list):
+        return pick(lang, "、", ", ").join(_plain(v, lang) for v in value) or "—"
+    return "—" if value is None else str(value)
 
 
 @router.get("/api/v1/portal/audit")
@@ -332,6 +384,7 @@ async def _users_dict(c: Any) -> dict[str, Any]:
     users = await run_in_threadpool(list_users, c.site.state)
     return {
         "title": pick(c.lang, "用户管理", "Users"),
+        "facility_choices": facility_choices(c.site.snapshot(), c.lang),
         "roles": [{"name": r, "label": label(ROLES, r, c.lang)} for r in ROLES],
         "users": [
             {

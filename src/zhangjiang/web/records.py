@@ -14,12 +14,14 @@ from urllib.parse import quote
 
 from zhangjiang.periods import parse_period
 from zhangjiang.snapshot import Snapshot
+from zhangjiang.web.formatting import superscript
 from zhangjiang.web.i18n import pick
 from zhangjiang.web.urls import href
 
 __all__ = [
     "FACILITY_DIMENSION",
     "MILESTONE_DATASETS",
+    "column_value_label",
     "facilities",
     "facility_status",
     "facility_titles",
@@ -65,7 +67,7 @@ def facilities(snap: Snapshot, period: str | None, lang: str) -> list[dict[str, 
             {
                 "name": fid,
                 "title": titles.get(fid, fid),
-                "status": status["status"] if status else None,
+                "status": _status_label(snap, status, lang),
                 "href": href(f"/facility/{quote(fid, safe='')}", period=period),
                 "api": href(f"/api/v1/facilities/{quote(fid, safe='')}", period=period),
             }
@@ -93,21 +95,28 @@ def facility_status(
         {
             "name": c["name"],
             "label": pick(lang, c["zh"], c["en"]),
-            "value": row[c["name"]],
+            "value": column_value_label(c, row[c["name"]], lang),
         }
         for c in (form["columns"] if form and row else [])
-        if row is not None and row.get(c["name"]) not in (None, "")
+        if row is not None
+        and row.get(c["name"]) not in (None, "")
+        and c["name"] not in _ID_COLUMNS  # the id is a code, the names say it
     ]
     return {
         "title": facility_titles(snap, lang).get(fid, fid),
-        "status": status["status"] if status else None,
+        "status": _status_label(snap, status, lang),
         "since": status["since"] if status else None,
         "fields": fields,
     }
 
 
-def milestones(snap: Snapshot, period: str | None, lang: str) -> list[dict[str, Any]]:
-    """Return the latest milestones and events up to the end of the period, newest first."""
+def milestones(
+    snap: Snapshot, period: str | None, lang: str, facility: str | None = None
+) -> list[dict[str, Any]]:
+    """Return the latest milestones and events up to the end of the period, newest first.
+
+    ``facility`` keeps one facility's milestones.
+    """
     end = parse_period(period).end.isoformat() if period else "9999"
     titles = facility_titles(snap, lang)
     items = []
@@ -124,11 +133,18 @@ def milestones(snap: Snapshot, period: str | None, lang: str) -> list[dict[str, 
             if not text or (when and when >= end):
                 continue
             subject = row.get(FACILITY_DIMENSION)
-            if subject:
+            if facility is not None and str(subject) != facility:
+                continue
+            if subject and facility is None:
                 text = f"{titles.get(str(subject), subject)}：{text}"
             shown = when[: _PRECISION.get(str(row.get("precision")), 10)]
             items.append(
-                {"date": shown, "sort": when, "text": str(text), "dataset": dataset}
+                {
+                    "date": shown,
+                    "sort": when,
+                    "text": superscript(str(text)),
+                    "dataset": dataset,
+                }
             )
     items.sort(key=lambda item: item["sort"], reverse=True)
     return [
@@ -151,6 +167,26 @@ def _latest_status(
         ):
             latest = {"status": row.get("status"), "since": since}
     return latest
+
+
+def _status_label(snap: Snapshot, status: dict[str, Any] | None, lang: str) -> Any:
+    if status is None:
+        return None
+    form = snap.forms.get(FACILITY_STATUS)
+    column = (
+        next((c for c in form["columns"] if c["name"] == "status"), None)
+        if form
+        else None
+    )
+    return column_value_label(column, status["status"], lang)
+
+
+def column_value_label(column: dict[str, Any] | None, value: Any, lang: str) -> Any:
+    """Return a value of a form column as the form writes it in ``lang`` (``Column.translate``)."""
+    if column is None:
+        return value
+    words = column.get("translations" if lang == "en" else "labels_zh") or {}
+    return words.get(value, value) if isinstance(value, str) else value
 
 
 def _first(row: dict[str, Any], columns: tuple[str, ...] | list[str]) -> Any:

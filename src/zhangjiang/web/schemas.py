@@ -125,9 +125,29 @@ class Trend(TrendLine):
 
 
 class CardFigure(ValueRow):
-    """A figure on a headline card."""
+    """A figure on a headline card; ``alt`` states it and its change in words."""
 
     trend: Trend | None
+    alt: str
+
+
+class CardPoint(_Strict):
+    """A point of a card's series: the lead figure in one period."""
+
+    period: str
+    dimensions: dict[str, Any]
+    value: Number | None
+    display: str
+    yoy: Growth | None
+
+
+class ReleaseStatus(_Strict):
+    """Whether the period's figures are released (version and date) or provisional."""
+
+    released: bool
+    version: int | None
+    released_at: str | None
+    text: str
 
 
 class IndicatorRef(_Strict):
@@ -149,6 +169,8 @@ class Card(IndicatorRef):
     reference_period: str
     status: str
     status_label: str
+    yoy: Growth | None  # the lead figure's year-on-year change
+    series: list[CardPoint]  # the lead figure over the periods like this one
     figures: list[CardFigure]
 
 
@@ -158,6 +180,7 @@ class AreaSection(_Strict):
     domain: str
     title: str
     href: str
+    headline: str | None  # one sentence written from the cards
     cards: list[Card]
     more: int
 
@@ -200,6 +223,7 @@ class Milestone(_Strict):
 class OverviewPage(Page):
     """The overview: headline cards per area, facility board, recent milestones."""
 
+    release: ReleaseStatus
     areas: list[AreaSection]
     facilities: list[FacilityRef]
     milestones: list[Milestone]
@@ -231,11 +255,22 @@ class FacilityStatus(_Strict):
     fields: list[dict[str, Any]]
 
 
+class FacilitySplit(IndicatorRef):
+    """A figure of a facility split by beamline, instrument or system."""
+
+    rows: list[ValueRow]
+    chart: dict[str, Any] | None
+
+
 class FacilityPage(Page):
-    """A facility with the values about it."""
+    """A facility's board: headline figures, monthly series, splits, milestones, values."""
 
     facility: FacilityRef
     status: FacilityStatus | None
+    headline: list[Card]  # service figures in the report's order
+    monthly: list[dict[str, Any]]  # charts over the months
+    splits: list[FacilitySplit]
+    milestones: list[Milestone]
     indicators: list[IndicatorBlock]
 
 
@@ -278,6 +313,7 @@ class IndicatorDefinition(IndicatorRef):
     period_rule: str
     period_rule_label: str
     dimensions: list[str]
+    dimension_titles: list[str]  # the dimensions as their forms name them
     inputs: list[FormRef]
     definition_hash: str
     area: AreaRef
@@ -345,6 +381,7 @@ class Batch(_Strict):
     note: str
     superseded_by: int | None
     download: str | None
+    rows_href: str | None = None  # the rows behind a value (lineage only)
 
 
 class GrowingValue(ValueRow):
@@ -409,3 +446,36 @@ class ReportPage(Page):
     markdown: str | None
     content_html: str | None
     downloads: dict[str, str]
+
+
+class ExploreRow(_Strict):
+    """A period of the explorer's table: one value per line, and as written."""
+
+    period: str
+    values: list[Number | None]
+    display: list[str]
+
+
+class ExplorePage(_Strict):
+    """The usage explorer: an indicator grouped by a dimension over a span of periods."""
+
+    ok: Literal[True]
+    page: str
+    lang: Literal["zh", "en"]
+    title: str
+    period: None
+    periods: list[str]
+    generated_at: str
+    stale_inputs: list[StaleInput]
+    stale_notice: str | None
+    html: str
+    api: str
+    csv: str
+    permalink: str
+    query: dict[str, Any]
+    indicator: dict[str, Any]
+    aggregation: Literal["sum", "none"]
+    choices: dict[str, Any]
+    columns: list[str]
+    rows: list[ExploreRow]
+    chart: dict[str, Any] | None

@@ -188,6 +188,11 @@ class Site:
                 "path": "/indicators",
             },
             {
+                "href": "/explore",
+                "label": pick(lang, "数据浏览", "Explorer"),
+                "path": "/explore",
+            },
+            {
                 "href": href("/report", period=period),
                 "label": pick(lang, "报告", "Report"),
                 "path": "/report",
@@ -229,6 +234,8 @@ class Site:
             "stale_notice": stale_notice(snap, lang) if snap else None,
             "stale_inputs": snap.stale_inputs if snap else [],
             "working": bool(snap) and snap.audience == "staff",
+            # Before the first release the public sees the working values too.
+            "released_any": bool(snap) and bool(snap.releases),
             "year": datetime.now(UTC).year,
         }
 

@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from zhangjiang.forms import get_form
 from zhangjiang.forms.template import write_template
-from zhangjiang.web import pages
+from zhangjiang.web import explorer, pages
 from zhangjiang.web.calls import attachment, begin
 from zhangjiang.web.reports import REPORT_FORMATS
 
@@ -78,6 +78,24 @@ async def indicator(
             c.snap, indicator_id, c.period, c.lang, c.site.public_downloads
         ),
         "indicator.html.j2",
+    )
+
+
+@router.get("/explore")
+async def explore(
+    request: Request,
+    indicator: str | None = None,
+    group_by: str | None = None,
+    start: str | None = None,
+    end: str | None = None,
+    freq: str | None = None,
+) -> Response:
+    """Show the usage explorer."""
+    c = await begin(request)
+    return await c.html(
+        ("explore", indicator, group_by, start, end, freq),
+        lambda: explorer.explore(c.snap, indicator, group_by, start, end, freq, c.lang),
+        "explore.html.j2",
     )
 
 

@@ -6,7 +6,8 @@ document.addEventListener("DOMContentLoaded", function () {
   if (!window.Plotly) {
     return;
   }
-  var config = { displaylogo: false, responsive: true, modeBarButtonsToRemove: ["sendDataToCloud"] };
+  // No modebar: on a phone it covers the title, and the data table below gives the numbers.
+  var config = { displaylogo: false, responsive: true, displayModeBar: false };
   document.querySelectorAll("[data-chart]").forEach(function (el) {
     var source = document.getElementById(el.getAttribute("data-chart"));
     if (!source) {
