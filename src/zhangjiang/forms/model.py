@@ -51,6 +51,9 @@ class Column(BaseModel):
     aliases: tuple[str, ...] = ()
     help_zh: str = ""
     help_en: str = ""
+    #: Identifies or describes a person (user name, person id, e-mail…): shown only to
+    #: staff with the right scope, never in public downloads.
+    personal: bool = False
 
     @property
     def sql_type(self) -> str:
@@ -117,6 +120,11 @@ class Form(BaseModel):
             return "register"
         kind = self.column(self.period_column).type
         return {"month": "monthly", "year": "annual"}.get(kind, "events")
+
+    @property
+    def personal_columns(self) -> tuple[str, ...]:
+        """Return the columns that identify or describe a person (staff-only)."""
+        return tuple(c.name for c in self.columns if c.personal)
 
     @property
     def reporter(self) -> str | None:
