@@ -71,7 +71,9 @@ def forms(
 
 @app.command()
 def template(
-    dataset: str,
+    dataset: Annotated[
+        str, typer.Argument(help="报表名 / form name (zhangjiang forms)")
+    ],
     output: Annotated[
         Path, typer.Option("-o", "--output", help="输出的 xlsx / xlsx to write")
     ],

@@ -48,7 +48,9 @@ def compute(
         list[str] | None,
         typer.Option("--indicator", "-i", help="只计算这些指标 / only these"),
     ] = None,
-    engine: Annotated[str, typer.Option("--engine", help="duckdb|spark")] = "duckdb",
+    engine: Annotated[
+        str, typer.Option("--engine", help="计算引擎 / engine: duckdb|spark")
+    ] = "duckdb",
     spark_master: Annotated[
         str | None,
         typer.Option(

@@ -29,6 +29,4 @@ def serve(
     )
     # The app reads X-Forwarded-For itself, from the trusted_proxies setting only
     # (uvicorn's default would believe any header sent from 127.0.0.1).
-    uvicorn.run(
-        web, host=host, port=port, log_level="info", proxy_headers=False
-    )
+    uvicorn.run(web, host=host, port=port, log_level="info", proxy_headers=False)

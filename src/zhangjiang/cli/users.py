@@ -36,7 +36,7 @@ app.add_typer(users_app, name="users")
 
 @users_app.command("add")
 def add(
-    name: str,
+    name: Annotated[str, typer.Argument(help="用户名 / account name")],
     role: Annotated[
         str, typer.Option("--role", help=f"角色 / role: {'|'.join(ROLES)}")
     ],
@@ -83,7 +83,8 @@ def add(
 @users_app.command("list")
 def list_(
     fmt: Annotated[
-        OutputFormat, typer.Option("--format", help="table|json")
+        OutputFormat,
+        typer.Option("--format", help="输出格式 / output format: table|json"),
     ] = OutputFormat.table,
 ) -> None:
     """列出用户 / List portal accounts."""
