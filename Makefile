@@ -10,11 +10,12 @@ PORT ?= 8000
 .PHONY: run test lint fix bench demo clean
 
 # Running needs only the package's own dependencies; the test tools come with `make test`.
-# pip prints its progress: a first install takes a minute or two, a warm cache seconds.
+# pip prints its progress; --no-compile skips byte-compiling every installed module
+# (Python compiles what it imports on first use).
 $(STAMP): pyproject.toml
 	@echo "== 1/3 venv $(VENV) (安装运行所需的包 / installing what running needs)"
 	$(PY) -m venv $(VENV)
-	$(BIN)/pip install --disable-pip-version-check --progress-bar on -e .
+	$(BIN)/pip install --disable-pip-version-check --no-compile -e .
 	touch $(STAMP)
 
 $(TEST_STAMP): $(STAMP)
