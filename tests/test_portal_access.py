@@ -473,8 +473,11 @@ def test_public_downloads_never_expose_personal_or_unreleased_batches(
         assert "张三".encode() not in personal.content
         for hidden in (exposure.unreleased, world.pending_a, world.pending_b):
             assert client.get(f"/batches/{hidden}/file").status_code == 404
-        listed = {b["id"] for b in client.get("/api/v1/batches").json()["batches"]}
+        rows = client.get("/api/v1/batches").json()["batches"]
+        listed = {b["id"] for b in rows}
         assert not listed & {exposure.unreleased, world.pending_a, world.pending_b}
+        offered = {b["dataset"] for b in rows if b["download"]}
+        assert offered and "user-visits" not in offered, rows
 
 
 def test_the_statistician_still_gets_every_file(exposure: Exposure) -> None:
@@ -489,6 +492,10 @@ def test_the_statistician_still_gets_every_file(exposure: Exposure) -> None:
 
 def test_forms_declare_personal_columns() -> None:
     from zhangjiang.forms import FORMS
+    from zhangjiang.snapshot import RECORD_DATASETS
+
+    public_records = [n for n in RECORD_DATASETS if n in FORMS]
+    assert not [n for n in public_records if FORMS[n].personal_columns]
 
     assert FORMS["user-visits"].personal_columns == ("person_id",)
     assert FORMS["hpc-jobs"].personal_columns == ("user_name",)
