@@ -53,7 +53,9 @@ class Settings:
     @property
     def proxies(self) -> frozenset[str]:
         """Return the addresses of the trusted reverse proxies (``trusted_proxies``)."""
-        return frozenset(a.strip() for a in self.trusted_proxies.split(",") if a.strip())
+        return frozenset(
+            a.strip() for a in self.trusted_proxies.split(",") if a.strip()
+        )
 
 
 def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings:

@@ -193,7 +193,9 @@ def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:
         readable = sum(
             1
             for ch in sample
-            if ch in "\r\n\t" or (" " <= ch <= "~") or "\u3000" <= ch <= "\u9fff"
+            if ch in "\r\n\t"
+            or (" " <= ch <= "~")
+            or "\u3000" <= ch <= "\u9fff"
             or "\uff00" <= ch <= "\uffef"
         )
         if sample and readable >= 0.95 * len(sample):

@@ -240,6 +240,7 @@ def registered_facilities(store: Store) -> set[str]:
         }
     if "hpc_systems" in tables:
         known |= {
-            r["id"] for r in store.query("SELECT DISTINCT system AS id FROM hpc_systems")
+            r["id"]
+            for r in store.query("SELECT DISTINCT system AS id FROM hpc_systems")
         }
     return {k for k in known if k}
