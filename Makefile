@@ -3,22 +3,33 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
 DB ?= zhangjiang.duckdb
 PORT ?= 8000
 
 .PHONY: run test lint fix bench demo clean
 
+# Running needs only the package's own dependencies; the test tools come with `make test`.
+# pip prints its progress; --no-compile skips byte-compiling every installed module
+# (Python compiles what it imports on first use).
 $(STAMP): pyproject.toml
+	@echo "== 1/3 venv $(VENV) (安装运行所需的包 / installing what running needs)"
 	$(PY) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --disable-pip-version-check --no-compile -e .
 	touch $(STAMP)
 
+$(TEST_STAMP): $(STAMP)
+	@echo "== 测试工具 / installing the test tools"
+	$(BIN)/pip install --disable-pip-version-check -e '.[test]'
+	touch $(TEST_STAMP)
+
 demo: $(STAMP)
+	@echo "== 2/3 示例数据 / building the synthetic demo store $(DB)"
 	rm -rf $(DB) $(DB).wal $(DB).files $(DB).snapshot.json demo-data
 	$(BIN)/zhangjiang --db $(DB) demo --out demo-data
 
 run: demo
+	@echo "== 3/3 看板 / serving http://127.0.0.1:$(PORT) (Ctrl-C to stop)"
 	@if $(BIN)/zhangjiang serve --help >/dev/null 2>&1; then \
 		$(BIN)/zhangjiang --db $(DB) serve --port $(PORT); \
 	else \
@@ -26,14 +37,14 @@ run: demo
 		$(BIN)/zhangjiang --db $(DB) indicators --period 2022; \
 	fi
 
-test: $(STAMP)
+test: $(TEST_STAMP)
 	$(BIN)/pytest -q
 
-lint: $(STAMP)
+lint: $(TEST_STAMP)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 
-fix: $(STAMP)
+fix: $(TEST_STAMP)
 	$(BIN)/ruff check --fix src tests benchmarks
 	$(BIN)/ruff format src tests benchmarks
 

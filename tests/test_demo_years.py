@@ -9,15 +9,15 @@ from typing import Any
 
 import pytest
 
-from zhangjiang.config import Settings
-from zhangjiang.demo import DemoFile, build_demo
+from tests.test_web_snapshot import copy_store
+from zhangjiang.demo import DemoFile
 from zhangjiang.demo.facilities import SERVICE
 from zhangjiang.demo.hpc import SYSTEMS
 from zhangjiang.demo.science_city import TARGETS
 from zhangjiang.demo.science_city_industry import IC_GROWTH_2021_PCT
 from zhangjiang.forms import FORMS, get_form
 from zhangjiang.indicators import compute, read_values
-from zhangjiang.store import Store, open_store
+from zhangjiang.store import Store
 
 pytestmark = pytest.mark.slow
 
@@ -59,15 +59,10 @@ Demo = tuple[Store, Values, Path]
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Demo:
-    """Build the whole demo once, compute every year; return the values and the files."""
+def demo(tmp_path_factory: pytest.TempPathFactory, demo_store: Store) -> Demo:
+    """Copy the session's demo store, compute every year; return the values and files."""
     folder = tmp_path_factory.mktemp("demo_years")
-    settings = Settings(db=folder / "demo.duckdb", user="demo")
-    store = open_store(settings.db)
-    results = build_demo(store, settings, folder / "files")
-    assert all(r.outcome == "loaded" for r in results), [
-        (r.file, r.message_en) for r in results if r.outcome != "loaded"
-    ]
+    store = copy_store(demo_store, folder)
     values: Values = {}
     for year in YEARS:
         compute(store, year)
@@ -76,7 +71,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Demo:
             for v in read_values(store, year)
             if v["value"] is not None
         }
-    return store, values, folder / "files"
+    return store, values, demo_store.path.parent / "files"
 
 
 @pytest.mark.parametrize(
@@ -209,3 +204,14 @@ def test_job_logs_are_the_same_every_run(demo: Demo, tmp_path: Path) -> None:
     for log in logs:
         built = files / "hpc" / log.path.name
         assert built.read_bytes() == log.path.read_bytes(), log.path.name
+
+
+def test_every_stored_value_names_its_source_batches(demo: Demo) -> None:
+    store, _values, _files = demo
+    batches = {r["id"] for r in store.query("SELECT id FROM batches")}
+    values = read_values(store)
+    assert len(values) > 1000, "every period of the demo is computed"
+    nameless = sorted({v["id"] for v in values if not v["sources"]})
+    assert not nameless, f"values without source batches: {nameless}"
+    unknown = {s for v in values for s in v["sources"]} - batches
+    assert not unknown, unknown

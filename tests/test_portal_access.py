@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ from starlette.routing import Mount
 
 from tests.portal_support import (
     FORM,
+    PASSWORD,
     TestClient,
     World,
     build_world,
@@ -19,6 +21,10 @@ from tests.portal_support import (
     csrf_of,
     laser_csv,
 )
+from zhangjiang.indicators import compute
+from zhangjiang.ingest.load import ingest_file
+from zhangjiang.portal.releases import release_period
+from zhangjiang.snapshot import write_snapshot
 from zhangjiang.web.app import create_app
 
 ROLES = ("anonymous", "viewer", "operator", "statistician", "admin")
@@ -98,13 +104,19 @@ MATRIX: list[tuple[str, str, str, dict[str, int]]] = [
     ("GET", "/api/v1/batches", "/api/v1/batches", EVERYONE),
     ("GET", "/api/v1/forms", "/api/v1/forms", EVERYONE),
     ("GET", "/api/v1/releases", "/api/v1/releases", EVERYONE),
-    # Original files: loaded batches are public (public_downloads); pending ones are not.
-    ("GET", "/batches/{batch_id}/file", "/batches/{loaded}/file", EVERYONE),
+    # Original files are for the statistician by default (public_downloads off), even
+    # of released batches; see test_public_downloads_* for the setting turned on.
+    (
+        "GET",
+        "/batches/{batch_id}/file",
+        "/batches/{loaded}/file",
+        _by_role(403, 403, 403, 200, 403),
+    ),
     (
         "GET",
         "/batches/{batch_id}/file",
         "/batches/{theirs}/file",
-        _by_role(404, 404, 404, 200, 404),
+        _by_role(403, 403, 403, 200, 403),
     ),
     # The portal.
     ("GET", "/portal", "/portal", _by_role(303, 403, 200, 200, 200)),
@@ -339,7 +351,9 @@ def test_operator_cannot_reach_another_facility_by_guessing(
             f"/api/v1/portal/batches/{guess}",
             f"/batches/{guess}/file" if guess != world.loaded_a else "/data",
         ):
-            assert op_a.get(url).status_code in (404, 200 if url == "/data" else 404)
+            # Public downloads are off: every /batches/<id>/file answers 403 alike.
+            expected = {"/data": 200, f"/batches/{guess}/file": 403}.get(url, 404)
+            assert op_a.get(url).status_code == expected, url
         token = csrf_of(op_a)
         approve = op_a.post(
             f"/api/v1/portal/batches/{guess}/approve", headers={"X-CSRF-Token": token}
@@ -374,3 +388,184 @@ def test_disabled_account_loses_its_session(world: World, tmp_path: Path) -> Non
         update_user(open_state(world.settings.db), "view1", active=False)
         assert client.get("/portal", follow_redirects=False).status_code == 303
         update_user(open_state(world.settings.db), "view1", active=True)
+
+
+# --- Personal data and unreleased batches --------------------------------------------
+
+
+@dataclass
+class Exposure:
+    """A world with a released personal-data batch and a loaded but unreleased batch."""
+
+    world: World
+    personal: int
+    unreleased: int
+
+
+@pytest.fixture(scope="module")
+def exposure(tmp_path_factory: pytest.TempPathFactory) -> Exposure:
+    """Return a portal world plus user visits (personal) and an unreleased laser batch."""
+    folder = tmp_path_factory.mktemp("exposure")
+    world = build_world(folder)
+    visits = folder / "visits.csv"
+    visits.write_text(
+        "facility,person_id,institution,arrival_date\n"
+        "FAC-A,P-0001-张三,复旦大学,2024-03-05\n"
+        "FAC-A,P-0002-李四,上海交通大学,2024-03-06\n",
+        encoding="utf-8",
+    )
+    personal = ingest_file(world.store, "user-visits", visits, world.settings)
+    assert personal.outcome == "loaded", personal.to_dict()
+    compute(world.store, "2024")
+    release_period(world.store, "2024", "stat1", "含到访")
+    later = folder / "later.csv"
+    later.write_bytes(laser_csv([["FAC-B", "2024-05-01", "大能量", 9]]))
+    unreleased = ingest_file(world.store, FORM, later, world.settings)
+    assert unreleased.outcome == "loaded", unreleased.to_dict()
+    write_snapshot(world.store)
+    assert personal.batch_id is not None and unreleased.batch_id is not None
+    return Exposure(world, personal.batch_id, unreleased.batch_id)
+
+
+def _app(exposure: Exposure, **settings: Any) -> Any:
+    return create_app(replace(exposure.world.settings, **settings))
+
+
+@pytest.mark.parametrize("role", ["anonymous", "viewer"])
+def test_raw_files_rows_and_unreleased_batches_are_denied_by_default(
+    exposure: Exposure, role: str
+) -> None:
+    world = exposure.world
+    ids = (world.loaded_a, world.pending_a, exposure.personal, exposure.unreleased)
+    with client_as(_app(exposure), USERS[role]) as client:
+        for batch_id in ids:
+            raw = client.get(f"/batches/{batch_id}/file", follow_redirects=False)
+            assert raw.status_code == 403, (batch_id, raw.text[:200])
+            for fmt in ("csv", "xlsx"):
+                rows = client.get(
+                    f"/portal/batches/{batch_id}/rows.{fmt}", follow_redirects=False
+                )
+                assert rows.status_code in (401, 403), (batch_id, rows.status_code)
+            one = client.get(f"/api/v1/portal/batches/{batch_id}")
+            assert one.status_code in (401, 403)
+        listed = client.get("/api/v1/batches").json()["batches"]
+        data = client.get("/api/v1/data").json()["batches"]
+        page = client.get("/data").text
+    released = {world.loaded_a, exposure.personal}
+    assert {b["id"] for b in listed} <= released
+    assert {b["id"] for b in data} <= released
+    assert world.loaded_a in {b["id"] for b in listed}, "released lineage stays public"
+    for batch in listed:
+        assert batch["loaded_by"] == "" and batch["note"] == ""
+        assert batch["download"] is None
+        assert {"dataset", "period", "rows", "sha256"} <= set(batch)
+    assert "张三" not in page and "P-0001" not in page
+
+
+@pytest.mark.parametrize("role", ["anonymous", "viewer"])
+def test_public_downloads_never_expose_personal_or_unreleased_batches(
+    exposure: Exposure, role: str
+) -> None:
+    world = exposure.world
+    with client_as(_app(exposure, public_downloads=True), USERS[role]) as client:
+        released = client.get(f"/batches/{world.loaded_a}/file")
+        assert released.status_code == 200
+        assert b"FAC-A" in released.content
+        personal = client.get(f"/batches/{exposure.personal}/file")
+        assert personal.status_code in (403, 404), personal.text[:200]
+        assert "张三".encode() not in personal.content
+        for hidden in (exposure.unreleased, world.pending_a, world.pending_b):
+            assert client.get(f"/batches/{hidden}/file").status_code == 404
+        rows = client.get("/api/v1/batches").json()["batches"]
+        listed = {b["id"] for b in rows}
+        assert not listed & {exposure.unreleased, world.pending_a, world.pending_b}
+        offered = {b["dataset"] for b in rows if b["download"]}
+        assert offered and "user-visits" not in offered, rows
+
+
+def test_the_statistician_still_gets_every_file(exposure: Exposure) -> None:
+    with client_as(_app(exposure), USERS["statistician"]) as client:
+        for batch_id in (exposure.personal, exposure.unreleased):
+            response = client.get(f"/batches/{batch_id}/file")
+            assert response.status_code == 200, response.text[:200]
+        assert (
+            "张三".encode() in client.get(f"/batches/{exposure.personal}/file").content
+        )
+
+
+def test_forms_declare_personal_columns() -> None:
+    from zhangjiang.forms import FORMS
+    from zhangjiang.snapshot import RECORD_DATASETS
+
+    public_records = [n for n in RECORD_DATASETS if n in FORMS]
+    assert not [n for n in public_records if FORMS[n].personal_columns]
+
+    assert FORMS["user-visits"].personal_columns == ("person_id",)
+    assert FORMS["hpc-jobs"].personal_columns == ("user_name",)
+    assert FORMS["hpc-user-organizations"].personal_columns == ("user",)
+
+
+def _throttle(client: TestClient, name: str, attempts: int, **headers: str) -> int:
+    last = 0
+    for _ in range(attempts):
+        token = csrf_of(client)
+        last = client.post(
+            "/login",
+            data={"username": name, "password": "wrong-password!", "csrf_token": token},
+            headers=headers,
+            follow_redirects=False,
+        ).status_code
+    return last
+
+
+def test_forged_forwarded_for_does_not_escape_throttling(exposure: Exposure) -> None:
+    settings = exposure.world.settings
+    with client_as(_app(exposure), None) as client:
+        assert _throttle(client, "op_b", settings.login_attempts) == 401
+        for n in range(10):  # ten forged addresses: still throttled, right password too
+            token = csrf_of(client)
+            forged = client.post(
+                "/login",
+                data={"username": "op_b", "password": PASSWORD, "csrf_token": token},
+                headers={"X-Forwarded-For": f"203.0.113.{n}"},
+                follow_redirects=False,
+            )
+            assert forged.status_code == 429, (n, forged.status_code)
+
+
+def test_forwarded_for_is_believed_from_a_trusted_proxy_only(
+    exposure: Exposure,
+) -> None:
+    from zhangjiang.portal import audit
+    from zhangjiang.portal.state import open_state
+
+    settings = exposure.world.settings
+    app = _app(exposure, trusted_proxies="testclient")  # TestClient's peer address
+    with client_as(app, None) as client:
+        forwarded = {"X-Forwarded-For": "198.51.100.7"}
+        _throttle(client, "view1", settings.login_attempts, **forwarded)
+        token = csrf_of(client)
+        other = client.post(
+            "/login",
+            data={"username": "view1", "password": PASSWORD, "csrf_token": token},
+            headers={"X-Forwarded-For": "198.51.100.8"},
+            follow_redirects=False,
+        )
+        assert other.status_code == 303, "another client behind the proxy may sign in"
+    addresses = {e.get("address") for e in audit.read(open_state(settings.db))}
+    assert "198.51.100.7" in addresses
+
+
+def test_serve_leaves_forwarded_headers_to_the_settings(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import uvicorn
+    from typer.testing import CliRunner
+
+    from zhangjiang.cli import app as cli
+
+    seen: dict[str, Any] = {}
+    monkeypatch.setattr(uvicorn, "run", lambda web, **kw: seen.update(kw))
+    result = CliRunner().invoke(cli, ["--db", str(tmp_path / "z.duckdb"), "serve"])
+    assert result.exit_code == 0, result.output
+    assert seen["proxy_headers"] is False, "uvicorn would believe 127.0.0.1's header"

@@ -38,8 +38,13 @@ PAGES = [
 
 @pytest.fixture(scope="module")
 def client(demo_store: Store) -> TestClient:
-    """Return a client of the app serving the demo store (read from its snapshot)."""
-    with TestClient(create_app(Settings(db=demo_store.path))) as test_client:
+    """Return a client of the app serving the demo store (read from its snapshot).
+
+    The site has public downloads turned on (off by default, see
+    test_downloads_can_be_closed), so that lineage links are followed.
+    """
+    settings = Settings(db=demo_store.path, public_downloads=True)
+    with TestClient(create_app(settings)) as test_client:
         yield test_client
 
 
@@ -385,9 +390,8 @@ def test_form_template_downloads(client: TestClient) -> None:
     assert len(workbook.sheetnames) >= 2
 
 
-def test_downloads_can_be_closed(demo_store: Store) -> None:
+def test_downloads_are_closed_by_default(demo_store: Store) -> None:
     app = create_app(Settings(db=demo_store.path))
-    app.state.site.public_downloads = False
     with TestClient(app) as closed:
         assert closed.get("/batches/1/file").status_code == 403
         batches = closed.get("/api/v1/batches").json()["batches"]

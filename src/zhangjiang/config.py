@@ -18,8 +18,12 @@ SETTINGS_HELP: dict[str, str] = {
     "max_unzipped_mb": "Largest uncompressed size of an .xlsx, in MB / xlsx 解压后的最大大小（MB）",
     "timezone": "Time zone of job accounting logs / 作业日志时区",
     "user": "Name recorded as loaded_by / 记录为加载人的名称",
-    "public_downloads": "Let anyone download the original files of loaded batches (set false "
-    "in production) / 允许任何人下载已加载批次的原始文件（生产环境请设为 false）",
+    "public_downloads": "Let anyone download the original files of released batches whose "
+    "form has no personal columns (off by default; files with personal data stay staff-only) "
+    "/ 允许任何人下载已发布批次中不含个人信息列的原始文件（默认关闭；含个人信息的文件仅限工作人员）",
+    "trusted_proxies": "Comma-separated addresses of reverse proxies whose X-Forwarded-For "
+    "is believed (default none: the peer address is the client) / 可信反向代理地址，逗号分隔；"
+    "仅采信这些地址发来的 X-Forwarded-For（默认不采信）",
     "secure_cookies": "Always mark the session cookie Secure (it is also Secure when "
     "X-Forwarded-Proto is https) / 会话 Cookie 始终带 Secure 标记",
     "session_hours": "Hours a portal sign-in lasts / 门户登录的有效时长（小时）",
@@ -39,11 +43,19 @@ class Settings:
     max_unzipped_mb: float = 200.0
     timezone: str = "UTC"
     user: str = ""
-    public_downloads: bool = True
+    public_downloads: bool = False
+    trusted_proxies: str = ""
     secure_cookies: bool = False
     session_hours: float = 12.0
     login_attempts: int = 5
     login_window_minutes: float = 15.0
+
+    @property
+    def proxies(self) -> frozenset[str]:
+        """Return the addresses of the trusted reverse proxies (``trusted_proxies``)."""
+        return frozenset(
+            a.strip() for a in self.trusted_proxies.split(",") if a.strip()
+        )
 
 
 def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings:

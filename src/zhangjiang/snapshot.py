@@ -175,14 +175,12 @@ class Snapshot:
         batches are never listed. The report of a period is shown only while the working
         values still equal the released ones (the report is rendered from working values).
         Released figures are what was published, so changed inputs do not make them
-        stale: the public sees no staleness once it sees releases.
+        stale: the public sees no staleness once it sees releases. For lineage the public
+        sees the metadata (form, period, rows, sha256, file name) of the batches behind the
+        figures it sees, and nothing of the others; who loaded a batch and the reviewer's
+        note stay with the staff.
         """
-        data = {
-            **self.data,
-            "batches": [
-                b for b in self.data["batches"] if b["status"] in PUBLIC_BATCH_STATUSES
-            ],
-        }
+        data = dict(self.data)
         latest = [r for r in self.releases if r.get("latest")]
         report_periods = None
         if self.releases:
@@ -194,6 +192,12 @@ class Snapshot:
                 for r in latest
                 if _figures(r["values"]) == _figures(self._period_values(r["period"]))
             }
+        behind = {int(s) for v in data["values"] for s in v.get("sources") or ()}
+        data["batches"] = [
+            _public_batch(b)
+            for b in self.data["batches"]
+            if b["status"] in PUBLIC_BATCH_STATUSES and b["id"] in behind
+        ]
         view = Snapshot(data, self.version)
         view.audience = "public"
         view.report_periods = report_periods
@@ -248,6 +252,10 @@ class Snapshot:
 
     def _period_values(self, period: str) -> list[dict[str, Any]]:
         return [v for v in self.data["values"] if v["period"] == period]
+
+
+def _public_batch(batch: dict[str, Any]) -> dict[str, Any]:
+    return {**batch, "loaded_by": "", "note": ""}
 
 
 def period_kind(label: str) -> str:

@@ -41,8 +41,8 @@ pytestmark = [
 
 @pytest.fixture(scope="module")
 def base_url(demo_store: Store) -> Iterator[str]:
-    """Serve the demo store on a loopback port for the module's tests."""
-    with running_server(Settings(db=demo_store.path)) as url:
+    """Serve the demo store on a loopback port, public downloads on (lineage links)."""
+    with running_server(Settings(db=demo_store.path, public_downloads=True)) as url:
         yield url
 
 

@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
 from zhangjiang.cells import CellPlan
 from zhangjiang.cli.common import (
     EXIT_REJECTED,
+    FORMAT_HELP,
+    MAX_PROBLEMS_SHOWN,
     OutputFormat,
     app,
     console,
     edge,
     emit_json,
     err_console,
+    folding_table,
+    resolve_format,
     settings,
     store,
 )
@@ -48,13 +52,15 @@ def init() -> None:
 
 @app.command()
 def forms(
-    fmt: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.table,
+    fmt: Annotated[
+        OutputFormat, typer.Option("--format", help=FORMAT_HELP)
+    ] = OutputFormat.table,
 ) -> None:
     """列出报表 / List the declared forms (datasets)."""
     if fmt is OutputFormat.json:
         emit_json([f.model_dump(mode="json") for f in FORMS.values()])
         return
-    table = Table(
+    table = folding_table(
         "报表 form", "名称", "Title", "列 columns", "主键 keys", "报告期列 period"
     )
     for f in FORMS.values():
@@ -71,7 +77,9 @@ def forms(
 
 @app.command()
 def template(
-    dataset: str,
+    dataset: Annotated[
+        str, typer.Argument(help="报表名 / form name (zhangjiang forms)")
+    ],
     output: Annotated[
         Path, typer.Option("-o", "--output", help="输出的 xlsx / xlsx to write")
     ],
@@ -85,9 +93,14 @@ def template(
 
 @app.command()
 def ingest(
-    dataset: str,
+    dataset: Annotated[
+        str, typer.Argument(help="报表名 / form name (zhangjiang forms)")
+    ],
     files: Annotated[
-        list[Path], typer.Argument(exists=True, dir_okay=False, readable=True)
+        list[Path],
+        typer.Argument(
+            exists=True, dir_okay=False, readable=True, help="要导入的文件 / files"
+        ),
     ],
     period: Annotated[
         str | None, typer.Option("--period", help="报告期 2022 或 2022-10 / period")
@@ -103,7 +116,11 @@ def ingest(
     ] = None,
     log_format: Annotated[
         str | None,
-        typer.Option("--format", help="作业日志格式 slurm|pbs|lsf|sge|jobcomp"),
+        typer.Option(
+            "--log-format",
+            help="作业日志格式 / job-log dialect: slurm|pbs|lsf|sge|jobcomp（缺省自动识别 / "
+            "detected when omitted）",
+        ),
     ] = None,
     fields: Annotated[str | None, _FIELDS_OPTION] = None,
     facility: Annotated[
@@ -111,11 +128,16 @@ def ingest(
         typer.Option("--facility", help="论文所属设施（publications）/ facility"),
     ] = None,
     note: Annotated[str, typer.Option("--note", help="备注 / note")] = "",
-    output: Annotated[
-        OutputFormat, typer.Option("--output", help="table|json")
-    ] = OutputFormat.table,
+    fmt: Annotated[str, typer.Option("--format", help=FORMAT_HELP)] = "table",
+    old_output: Annotated[
+        str | None,
+        typer.Option(
+            "--output", hidden=True, help="已弃用，请用 --format / deprecated: --format"
+        ),
+    ] = None,
 ) -> None:
     """导入文件 / Validate and load files as batches (a file with any error loads nothing)."""
+    output, log_format = resolve_format(fmt, old_output, log_format)
     st = store()
     with edge():
         if period:
@@ -142,21 +164,39 @@ def ingest(
 
 @app.command()
 def validate(
-    dataset: str,
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
-    period: Annotated[str | None, typer.Option("--period")] = None,
-    sheet: Annotated[str | None, typer.Option("--sheet")] = None,
-    encoding: Annotated[str | None, typer.Option("--encoding")] = None,
-    facility: Annotated[str | None, typer.Option("--facility")] = None,
+    dataset: Annotated[
+        str, typer.Argument(help="报表名 / form name (zhangjiang forms)")
+    ],
+    file: Annotated[
+        Path,
+        typer.Argument(
+            exists=True, dir_okay=False, readable=True, help="要校验的文件 / file"
+        ),
+    ],
+    period: Annotated[
+        str | None, typer.Option("--period", help="报告期 2022 或 2022-10 / period")
+    ] = None,
+    sheet: Annotated[
+        str | None, typer.Option("--sheet", help="xlsx 工作表 / sheet")
+    ] = None,
+    encoding: Annotated[
+        str | None, typer.Option("--encoding", help="声明的编码 / declared encoding")
+    ] = None,
+    facility: Annotated[
+        str | None,
+        typer.Option("--facility", help="论文所属设施（publications）/ facility"),
+    ] = None,
     log_format: Annotated[
-        str | None, typer.Option("--log-format", help="slurm|pbs|lsf|sge|jobcomp")
+        str | None,
+        typer.Option(
+            "--log-format", help="作业日志格式 / job-log dialect: slurm|pbs|lsf|sge|jobcomp"
+        ),
     ] = None,
     fields: Annotated[str | None, _FIELDS_OPTION] = None,
-    fmt: Annotated[
-        OutputFormat, typer.Option("--format", help="table|json")
-    ] = OutputFormat.table,
+    fmt_text: Annotated[str, typer.Option("--format", help=FORMAT_HELP)] = "table",
 ) -> None:
     """校验文件（不导入）/ Validate a file without loading it (dry run)."""
+    fmt, log_format = resolve_format(fmt_text, None, log_format)
     with edge():
         result = validate_path(
             dataset,
@@ -178,16 +218,18 @@ def validate(
 @app.command()
 def batches(
     fmt: Annotated[
-        OutputFormat, typer.Option("--format", help="table|json")
+        OutputFormat, typer.Option("--format", help=FORMAT_HELP)
     ] = OutputFormat.table,
-    dataset: Annotated[str | None, typer.Option("--dataset")] = None,
+    dataset: Annotated[
+        str | None, typer.Option("--dataset", help="只列此报表 / only this form")
+    ] = None,
 ) -> None:
     """列出批次 / List batches with their status."""
     rows = list_batches(store(), dataset)
     if fmt is OutputFormat.json:
         emit_json(rows)
         return
-    table = Table(
+    table = folding_table(
         "id",
         "报表 dataset",
         "文件 file",
@@ -226,16 +268,31 @@ def _report(results: list[IngestResult], fmt: OutputFormat) -> None:
         )
         if r.plan is not None:
             _print_plan(r.plan, summary=r.plan.summary()[0] not in r.message_zh)
-        for p in r.problems:
+        for p in r.problems[:MAX_PROBLEMS_SHOWN]:
             tag = "错误 error" if p.is_error else "警告 warning"
             target.print(
                 f"  [{'red' if p.is_error else 'yellow'}]{tag}[/] {escape(p.message_zh)}\n"
                 f"      {escape(p.message_en)}",
                 highlight=False,
             )
+        if len(r.problems) > MAX_PROBLEMS_SHOWN:
+            _summarise(r, target)
 
 
 _PLAN_ROWS = 12
+
+
+def _summarise(result: IngestResult, target: Any) -> None:
+    """Print the problems past the first ones as counts by rule."""
+    rest = result.problems[MAX_PROBLEMS_SHOWN:]
+    by_rule = Counter((p.kind.type, p.kind.title_zh) for p in rest)
+    target.print(
+        f"  …… 另有 {len(rest)} 个问题 / {len(rest)} more problems, by rule:",
+        highlight=False,
+    )
+    for (rule, title), count in by_rule.most_common():
+        target.print(f"      {count:>6} × {title} ({rule})", highlight=False)
+    target.print("  完整列表 / the full list: --format json", highlight=False)
 
 
 def _print_plan(plan: CellPlan, summary: bool) -> None:

@@ -25,7 +25,7 @@ def export(
         Path, typer.Option("-o", "--output", help="输出目录 / folder to write")
     ],
     fmt: Annotated[
-        ExportFormat, typer.Option("--format", help="parquet")
+        ExportFormat, typer.Option("--format", help="导出格式 / output format: parquet")
     ] = ExportFormat.parquet,
     dataset: Annotated[
         list[str] | None,

@@ -9,12 +9,20 @@ from enum import StrEnum
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
-from zhangjiang.cli.common import app, console, edge, emit_json, store
+from zhangjiang.cli.common import (
+    app,
+    console,
+    edge,
+    emit_json,
+    folding_table,
+    require_computed,
+    store,
+)
 from zhangjiang.indicators import compute as compute_values
 from zhangjiang.indicators import load_builtin, read_values
 from zhangjiang.indicators.engine import refresh_snapshot
+from zhangjiang.indicators.registry import get_indicator
 from zhangjiang.periods import PERIOD_RULES, parse_period
 
 
@@ -40,8 +48,15 @@ def compute(
         list[str] | None,
         typer.Option("--indicator", "-i", help="只计算这些指标 / only these"),
     ] = None,
-    engine: Annotated[str, typer.Option("--engine", help="duckdb|spark")] = "duckdb",
-    spark_master: Annotated[str | None, typer.Option("--spark-master")] = None,
+    engine: Annotated[
+        str, typer.Option("--engine", help="计算引擎 / engine: duckdb|spark")
+    ] = "duckdb",
+    spark_master: Annotated[
+        str | None,
+        typer.Option(
+            "--spark-master", help="Spark 主节点，如 local[2] / Spark master URL"
+        ),
+    ] = None,
     data: Annotated[
         str | None, typer.Option("--data", help="Parquet 目录（spark）/ Parquet folder")
     ] = None,
@@ -74,18 +89,32 @@ def compute(
 
 @app.command()
 def indicators(
-    period: Annotated[str | None, typer.Option("--period")] = None,
-    fmt: Annotated[ValuesFormat, typer.Option("--format")] = ValuesFormat.table,
+    period: Annotated[
+        str | None,
+        typer.Option("--period", help="报告期 2022 或 2022-10 / period (default: all)"),
+    ] = None,
+    fmt: Annotated[
+        ValuesFormat,
+        typer.Option("--format", help="输出格式 / output format: table|json|csv"),
+    ] = ValuesFormat.table,
     list_: Annotated[
         bool, typer.Option("--list", help="列出指标目录及定义 / print the catalogue")
     ] = False,
-    indicator: Annotated[list[str] | None, typer.Option("--indicator", "-i")] = None,
+    indicator: Annotated[
+        list[str] | None,
+        typer.Option("--indicator", "-i", help="只看这些指标，可重复 / only these ids"),
+    ] = None,
 ) -> None:
     """查看指标值或指标目录 / Show computed values, or the catalogue with --list."""
     if list_:
         _catalogue(fmt)
         return
     with edge():
+        for indicator_id in indicator or ():
+            get_indicator(indicator_id)  # unknown ids: "did you mean"
+        if period is not None:
+            parse_period(period)
+            require_computed(store(), period)
         rows = read_values(store(), period, indicator)
     if fmt is ValuesFormat.json:
         emit_json(rows)
@@ -121,7 +150,7 @@ def indicators(
                 ]
             )
     else:
-        table = Table(
+        table = folding_table(
             "id",
             "指标",
             "维度 dims",

@@ -50,7 +50,8 @@ def list_(
         ),
     ] = None,
     fmt: Annotated[
-        OutputFormat, typer.Option("--format", help="table|json")
+        OutputFormat,
+        typer.Option("--format", help="输出格式 / output format: table|json"),
     ] = OutputFormat.table,
 ) -> None:
     """列出数据审核警告 / List the data-quality warnings of a period (or of every period)."""

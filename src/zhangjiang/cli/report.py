@@ -11,12 +11,15 @@ import typer
 
 from zhangjiang.cli.common import (
     EXIT_REJECTED,
+    FORMAT_HELP,
     OutputFormat,
     app,
     console,
     edge,
     emit_json,
     err_console,
+    folding_table,
+    require_computed,
     store,
 )
 from zhangjiang.periods import parse_period
@@ -41,9 +44,16 @@ class Lang(StrEnum):
 
 @app.command()
 def report(
-    period: Annotated[str, typer.Option("--period")],
-    fmt: Annotated[ReportFormat, typer.Option("--format")] = ReportFormat.md,
-    lang: Annotated[Lang, typer.Option("--lang")] = Lang.zh,
+    period: Annotated[
+        str, typer.Option("--period", help="报告期，如 2022 / period, e.g. 2022")
+    ],
+    fmt: Annotated[
+        ReportFormat,
+        typer.Option("--format", help="输出格式 / output format: md|html|docx"),
+    ] = ReportFormat.md,
+    lang: Annotated[
+        Lang, typer.Option("--lang", help="语言 / language: zh|en")
+    ] = Lang.zh,
     output: Annotated[
         Path | None,
         typer.Option("-o", "--output", help="输出文件；缺省打印 / file to write"),
@@ -58,6 +68,7 @@ def report(
     """生成进展报告 1.2 节 / Generate report section 1.2 from data."""
     with edge():
         parse_period(period)
+        require_computed(store(), period)
         content, rendered = render_report(
             store(), period, fmt.value, lang.value, lineage
         )
@@ -86,24 +97,32 @@ def report(
 
 @app.command()
 def check(
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
-    period: Annotated[str, typer.Option("--period")],
-    fmt: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.table,
+    file: Annotated[
+        Path,
+        typer.Argument(
+            exists=True, dir_okay=False, readable=True, help="待核对的稿件 / draft"
+        ),
+    ],
+    period: Annotated[
+        str, typer.Option("--period", help="报告期，如 2022 / period, e.g. 2022")
+    ],
+    fmt: Annotated[
+        OutputFormat, typer.Option("--format", help=FORMAT_HELP)
+    ] = OutputFormat.table,
 ) -> None:
     """核对人工撰写的报告 / Fact-check a human-written report against the data."""
-    from rich.table import Table
-
     from zhangjiang.report.check import check_text
 
     with edge():
         parse_period(period)
+        require_computed(store(), period)
         result = check_text(store(), file.read_text(encoding="utf-8"), period)
     if "notice" in result:
         err_console.print(f"[yellow]{result['notice']}[/yellow]", highlight=False)
     if fmt is OutputFormat.json:
         emit_json(result)
     else:
-        table = Table(
+        table = folding_table(
             "原文 claim",
             "指标 indicator",
             "维度 dims",

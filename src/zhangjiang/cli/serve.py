@@ -27,4 +27,6 @@ def serve(
     console.print(
         f"看板 / dashboard: http://{host}:{port}/   接口 / API: http://{host}:{port}/api/v1/openapi.json"
     )
-    uvicorn.run(web, host=host, port=port, log_level="info")
+    # The app reads X-Forwarded-For itself, from the trusted_proxies setting only
+    # (uvicorn's default would believe any header sent from 127.0.0.1).
+    uvicorn.run(web, host=host, port=port, log_level="info", proxy_headers=False)

@@ -43,7 +43,8 @@ def status_command(
         ),
     ] = None,
     fmt: Annotated[
-        OutputFormat, typer.Option("--format", help="table|json")
+        OutputFormat,
+        typer.Option("--format", help="输出格式 / output format: table|json"),
     ] = OutputFormat.table,
 ) -> None:
     """报送情况 / Collection status: which forms arrived, when, which are missing or late."""

@@ -8,9 +8,24 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from zhangjiang.cli.common import OutputFormat, app, console, edge, emit_json, settings
+from zhangjiang.cli.common import (
+    OutputFormat,
+    app,
+    console,
+    edge,
+    emit_json,
+    err_console,
+    settings,
+    store,
+)
 from zhangjiang.portal import audit
-from zhangjiang.portal.accounts import ROLES, add_user, list_users
+from zhangjiang.portal.accounts import (
+    ROLES,
+    add_user,
+    check_facilities,
+    list_users,
+    registered_facilities,
+)
 from zhangjiang.portal.state import open_state
 
 users_app = typer.Typer(
@@ -21,7 +36,7 @@ app.add_typer(users_app, name="users")
 
 @users_app.command("add")
 def add(
-    name: str,
+    name: Annotated[str, typer.Argument(help="用户名 / account name")],
     role: Annotated[
         str, typer.Option("--role", help=f"角色 / role: {'|'.join(ROLES)}")
     ],
@@ -44,8 +59,14 @@ def add(
             "密码 / password", hide_input=True, confirmation_prompt=True
         )
     with edge():
+        checked = check_facilities(store(), facility or [])
+        if checked and not registered_facilities(store()):
+            err_console.print(
+                "警告 / warning: 设施名录为空，未核对设施编号 / the facility register is "
+                "empty: facility ids not checked (load the facilities form first)"
+            )
         state = open_state(settings().db)
-        account = add_user(state, name, role, password, facility or [])
+        account = add_user(state, name, role, password, checked)
         audit.record(
             state,
             f"cli:{settings().user}",
@@ -62,7 +83,8 @@ def add(
 @users_app.command("list")
 def list_(
     fmt: Annotated[
-        OutputFormat, typer.Option("--format", help="table|json")
+        OutputFormat,
+        typer.Option("--format", help="输出格式 / output format: table|json"),
     ] = OutputFormat.table,
 ) -> None:
     """列出用户 / List portal accounts."""

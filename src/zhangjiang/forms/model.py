@@ -51,6 +51,9 @@ class Column(BaseModel):
     aliases: tuple[str, ...] = ()
     help_zh: str = ""
     help_en: str = ""
+    #: Identifies or describes a person (user name, person id, e-mail…): shown only to
+    #: staff with the right scope, never in public downloads.
+    personal: bool = False
     #: English for the values of this column (allowed values or recurring names),
     #: declared beside them; pages and the English report use ``translate``.
     translations: dict[str, str] = {}
@@ -128,6 +131,11 @@ class Form(BaseModel):
             return "register"
         kind = self.column(self.period_column).type
         return {"month": "monthly", "year": "annual"}.get(kind, "events")
+
+    @property
+    def personal_columns(self) -> tuple[str, ...]:
+        """Return the columns that identify or describe a person (staff-only)."""
+        return tuple(c.name for c in self.columns if c.personal)
 
     @property
     def reporter(self) -> str | None:

@@ -7,6 +7,7 @@ from importlib import resources
 
 from zhangjiang.errors import UnknownDatasetError
 from zhangjiang.forms.model import Form
+from zhangjiang.suggest import unknown_name
 
 __all__ = ["FORMS", "get_form", "register_form"]
 
@@ -26,9 +27,8 @@ def get_form(name: str) -> Form:
     try:
         return FORMS[name]
     except KeyError:
-        known = ", ".join(sorted(FORMS))
         raise UnknownDatasetError(
-            f"未知的报表（数据集）“{name}”；可用：{known} / unknown dataset {name!r}; known: {known}"
+            unknown_name("报表（数据集）", "dataset", name, FORMS)
         ) from None
 
 

@@ -101,14 +101,26 @@ def _figure_sql(
     )
 
 
+# The count comes from the period's job batches and the organisation map, so both are
+# its sources (a zero too: no user is missing from those batches); no row without jobs.
 _UNMAPPED_SQL = f"""
-WITH {_ORGS_CTE}
-SELECT COUNT(DISTINCT j.user_name) AS value,
-       list(DISTINCT j._batch_id ORDER BY j._batch_id) AS sources
-FROM hpc_jobs AS j
-LEFT JOIN hpc_user_organizations AS o ON o.user_name = j.user_name
-WHERE j.start_time < {_END} AND (j.end_time > {_START} OR j.start_time >= {_START})
-  AND o.user_name IS NULL AND j.user_name IS NOT NULL
+WITH {_ORGS_CTE}, {_JOB_BATCHES},
+unmapped AS (
+  SELECT COUNT(DISTINCT j.user_name) AS n
+  FROM hpc_jobs AS j
+  LEFT JOIN hpc_user_organizations AS o ON o.user_name = j.user_name
+  WHERE j.start_time < {_END} AND (j.end_time > {_START} OR j.start_time >= {_START})
+    AND o.user_name IS NULL AND j.user_name IS NOT NULL
+),
+inputs AS (
+  SELECT _batch_id FROM job_batches
+  UNION SELECT _batch_id FROM hpc_user_organizations
+)
+SELECT (SELECT n FROM unmapped) AS value,
+       list(DISTINCT _batch_id ORDER BY _batch_id) AS sources
+FROM inputs
+WHERE EXISTS (SELECT 1 FROM job_batches)
+HAVING count(*) > 0
 """
 
 

@@ -6,6 +6,7 @@ import importlib
 
 from zhangjiang.errors import UnknownIndicatorError
 from zhangjiang.indicators.model import Indicator
+from zhangjiang.suggest import did_you_mean
 
 __all__ = ["BUILTIN_MODULES", "INDICATORS", "get_indicator", "load_builtin", "register"]
 
@@ -27,8 +28,11 @@ def get_indicator(indicator_id: str) -> Indicator:
     try:
         return INDICATORS[indicator_id]
     except KeyError:
+        close = did_you_mean(indicator_id, INDICATORS)
+        hint = f"；您是不是要找：{'、'.join(close)} / did you mean: {', '.join(close)}?"
         raise UnknownIndicatorError(
             f"未知指标“{indicator_id}” / unknown indicator {indicator_id!r}"
+            + (hint if close else "")
         ) from None
 
 

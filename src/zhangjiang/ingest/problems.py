@@ -186,6 +186,24 @@ PROBLEM_KINDS: dict[str, ProblemKind] = {
             "cell holds formula {formula}; its cached value {value} was taken",
         ),
         ProblemKind(
+            "extra-fields",
+            "error",
+            "多余的值",
+            "Extra fields",
+            "本行有 {count} 个值超出表头的 {columns} 列：{extras}；请删除多余的值或补齐表头",
+            "the row has {count} value(s) beyond the header's {columns} column(s): "
+            "{extras}; remove them or add their columns to the header",
+        ),
+        ProblemKind(
+            "unclosed-quote",
+            "error",
+            "引号未闭合",
+            "Unclosed quote",
+            "从此行开始的带引号的值直到文件末尾都没有闭合的引号；请检查该行的双引号",
+            "a quoted value starting on this row is never closed before the end of the "
+            "file; check the double quotes of this row",
+        ),
+        ProblemKind(
             "bad-record",
             "error",
             "记录无法解析",

@@ -97,10 +97,13 @@ def decode_text(data: bytes, name: str, declared: str | None = None) -> tuple[st
                 )
             ) from None
     if data.startswith(codecs.BOM_UTF8):
-        return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+        return _decode_marked(data[3:], "utf-8", name), "utf-8-sig"
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16"), "utf-16"
+        return _decode_marked(data, "utf-16", name), "utf-16"
     if b"\x00" in data[:8192]:
+        utf16 = _utf16_without_bom(data)
+        if utf16 is not None:
+            return utf16
         raise FileRejected(
             problem(
                 "not-a-table", name, format="CSV", reason="二进制内容 / binary content"
@@ -126,13 +129,13 @@ def decode_text(data: bytes, name: str, declared: str | None = None) -> tuple[st
     codec = "gb18030" if detected in _GB_FAMILY else detected
     try:
         text = data.decode(codec)
-    except UnicodeDecodeError as exc:
+    except (UnicodeDecodeError, LookupError) as exc:
         raise FileRejected(
             problem(
                 "encoding-error",
                 name,
                 encoding=codec,
-                offset=exc.start,
+                offset=getattr(exc, "start", 0),
                 detected=detected,
             )
         ) from None
@@ -154,12 +157,58 @@ def _detect(data: bytes) -> str | None:
     except UnicodeDecodeError:
         gb_ok = False
     best = from_bytes(data[:200_000]).best()
-    guess = best.encoding.lower().replace("_", "") if best else None
+    guess = _codec_name(best.encoding) if best else None
     if gb_ok and (
         guess is None or guess in _GB_FAMILY or _has_cjk(data.decode("gb18030"))
     ):
         return "gb18030"
     return guess
+
+
+def _decode_marked(data: bytes, codec: str, name: str) -> str:
+    # A byte order mark names the encoding: bytes that do not follow it are an error.
+    try:
+        return data.decode(codec)
+    except UnicodeDecodeError as exc:
+        raise FileRejected(
+            problem(
+                "encoding-error",
+                name,
+                encoding=codec,
+                offset=exc.start,
+                detected=f"{codec} (BOM)",
+            )
+        ) from None
+
+
+def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:
+    # Excel's "Unicode text" and some exporters write UTF-16 without a byte order mark:
+    # take it when one byte order decodes to mostly readable text (random bytes do not).
+    for codec in ("utf-16-le", "utf-16-be"):
+        try:
+            text = data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        sample = text[:5000]
+        readable = sum(
+            1
+            for ch in sample
+            if ch in "\r\n\t"
+            or (" " <= ch <= "~")
+            or "\u3000" <= ch <= "\u9fff"
+            or "\uff00" <= ch <= "\uffef"
+        )
+        if sample and readable >= 0.95 * len(sample):
+            return text, codec
+    return None
+
+
+def _codec_name(name: str) -> str | None:
+    # charset-normalizer names codecs as "utf_16_be"; Python's own name is "utf-16-be".
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return None
 
 
 def _has_cjk(text: str) -> bool:
@@ -188,7 +237,29 @@ def _read_csv(text: str, name: str, encoding: str) -> RawTable:
         raise FileRejected(
             problem("not-a-table", name, format="CSV", reason=str(exc))
         ) from None
+    opened = _unclosed_quote(text, rows, dialect)
+    if opened is not None:
+        raise FileRejected(problem("unclosed-quote", name, row=opened))
     return RawTable(name, None, rows, encoding=encoding)
+
+
+def _unclosed_quote(
+    text: str, rows: list[tuple[int, list[Any]]], dialect: Any
+) -> int | None:
+    """Return the row where a quoted value opens and never closes, else None.
+
+    csv.reader (not strict) reads such a value to the end of the file: the last record
+    then spans several lines and the file holds an odd number of quote characters.
+    """
+    quote = getattr(dialect, "quotechar", '"') or '"'
+    if not rows or text.count(quote) % 2 == 0:
+        return None
+    if not any(isinstance(c, str) and "\n" in c for c in rows[-1][1]):
+        return None
+    if len(rows) == 1:
+        return 1
+    number, cells = rows[-2]  # the record before ends on the line before it opens
+    return number + _extra_lines(cells) + 1
 
 
 def _extra_lines(record: list[str]) -> int:

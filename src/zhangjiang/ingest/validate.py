@@ -62,6 +62,7 @@ def validate_table(
     if out.errors:
         return out
     header_rows = _header_rows(table, form, header_at)
+    header_cells = dict(table.rows)[header_at]
     seen_keys: dict[tuple[Any, ...], int] = {}
     data_rows = [(n, cells) for n, cells in table.rows if n > header_rows[-1]]
     # Trailing blank rows are noise from spreadsheets, not worth a warning.
@@ -72,6 +73,8 @@ def validate_table(
             out.problems.append(
                 problem("blank-row", table.file, sheet=table.sheet, row=number)
             )
+            continue
+        if _extra_fields(table, number, cells, len(header_cells), out):
             continue
         record = _validate_row(table, form, mapping, number, cells, period, out)
         if record is None:
@@ -99,6 +102,29 @@ def validate_table(
     if not out.rows and not out.errors:
         out.problems.append(problem("no-data-rows", table.file, sheet=table.sheet))
     return out
+
+
+def _extra_fields(
+    table: RawTable, number: int, cells: list[Any], width: int, out: Validated
+) -> bool:
+    """Report a text row with values beyond the header's columns (they would be lost)."""
+    if table.sheet is not None:  # spreadsheets: cells beside the table are notes
+        return False
+    extras = [c for c in cells[width:] if not _is_blank([c])]
+    if not extras:
+        return False
+    shown = "、".join(repr(str(c))[:40] for c in extras[:5])
+    out.problems.append(
+        problem(
+            "extra-fields",
+            table.file,
+            row=number,
+            count=len(extras),
+            columns=width,
+            extras=shown + ("…" if len(extras) > 5 else ""),
+        )
+    )
+    return True
 
 
 def _is_blank(cells: list[Any]) -> bool:

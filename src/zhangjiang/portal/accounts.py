@@ -12,6 +12,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from zhangjiang.errors import AccountError
 from zhangjiang.portal.state import AppState, utc_now
+from zhangjiang.store import Store
+from zhangjiang.suggest import unknown_name
 
 __all__ = [
     "MIN_PASSWORD",
@@ -203,3 +205,42 @@ def _facilities(facilities: Iterable[str]) -> list[str]:
         if len(f) > 100 or any(ord(c) < 32 for c in f):
             raise AccountError(f"设施编号无效 / invalid facility id {f!r}")
     return out
+
+
+def check_facilities(store: Store, facilities: Iterable[str]) -> list[str]:
+    """Check facility ids against the register (facilities, hpc-systems) in ``store``.
+
+    Raise AccountError naming the unknown ones and the closest known id; return the
+    facilities when all are known. With an empty register nothing can be checked, and
+    the caller is told so by an empty list of known ids (see ``registered_facilities``).
+    """
+    wanted = list(facilities)
+    known = registered_facilities(store)
+    if not known or not wanted:
+        return wanted
+    unknown = [f for f in wanted if f not in known]
+    if unknown:
+        raise AccountError(
+            "；".join(unknown_name("设施", "facility", f, known) for f in unknown)
+        )
+    return wanted
+
+
+def registered_facilities(store: Store) -> set[str]:
+    """Return the facility ids of the register and the HPC systems loaded in ``store``."""
+    tables = {
+        r["table_name"]
+        for r in store.query("SELECT table_name FROM information_schema.tables")
+    }
+    known: set[str] = set()
+    if "facilities" in tables:
+        known |= {
+            r["id"]
+            for r in store.query("SELECT DISTINCT facility_id AS id FROM facilities")
+        }
+    if "hpc_systems" in tables:
+        known |= {
+            r["id"]
+            for r in store.query("SELECT DISTINCT system AS id FROM hpc_systems")
+        }
+    return {k for k in known if k}

@@ -90,8 +90,28 @@ async def require_csrf(request: Request, who: Visitor) -> None:
 
 
 def client_address(request: Request) -> str:
-    """Return the peer address (the proxy's, when behind one)."""
-    return request.client.host if request.client else ""
+    """Return the client's address: the peer's, or what a trusted proxy forwarded.
+
+    ``X-Forwarded-For`` is believed only when the peer is one of the ``trusted_proxies``
+    settings (default none), so that a visitor cannot pick the address that login
+    throttling counts; the address taken is the right-most hop that is not itself a
+    trusted proxy.
+    """
+    peer = request.client.host if request.client else ""
+    site = getattr(request.app.state, "site", None)
+    trusted = site.settings.proxies if site is not None else frozenset()
+    if peer not in trusted:
+        return peer
+    hops = [
+        hop.strip()
+        for header in request.headers.getlist("x-forwarded-for")
+        for hop in header.split(",")
+        if hop.strip()
+    ]
+    for hop in reversed(hops):
+        if hop not in trusted:
+            return hop
+    return peer
 
 
 def set_session_cookie(

@@ -366,8 +366,15 @@ def batch_row(
         "loaded_by": batch["loaded_by"],
         "note": batch["note"],
         "superseded_by": batch["superseded_by"],
-        "download": f"/batches/{batch['id']}/file" if downloads else None,
+        "download": f"/batches/{batch['id']}/file"
+        if downloads and not _has_personal_columns(form)
+        else None,
     }
+
+
+def _has_personal_columns(form: dict[str, Any] | None) -> bool:
+    # Files of forms with personal columns are never offered to the public.
+    return form is None or any(c.get("personal") for c in form["columns"])
 
 
 def same_kind_periods(snap: Snapshot, period: str) -> list[str]:

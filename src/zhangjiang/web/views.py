@@ -9,7 +9,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import FileResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from zhangjiang.forms import get_form
+from zhangjiang.forms import FORMS, get_form
 from zhangjiang.forms.template import write_template
 from zhangjiang.web import explorer, pages
 from zhangjiang.web.calls import attachment, begin
@@ -155,15 +155,21 @@ async def report_file(
 async def batch_file(request: Request, batch_id: int) -> Response:
     """Download the archived original file of a batch."""
     c = await begin(request)
-    if not c.site.public_downloads and (
-        c.user is None or c.user.role != "statistician"
-    ):
+    staff = c.user is not None and c.user.role == "statistician"
+    if not staff and not c.site.public_downloads:
         raise HTTPException(
             403, "原始文件仅供工作人员下载 / original files are for staff only"
         )
-    batch = c.snap.batches.get(batch_id)
+    batch = c.snap.batches.get(batch_id)  # the public sees released batches only
     if batch is None:
         raise HTTPException(404, f"未知批次 {batch_id} / unknown batch {batch_id}")
+    form = FORMS.get(batch["dataset"])
+    if not staff and (form is None or form.personal_columns):
+        raise HTTPException(
+            403,
+            "该文件含个人信息，仅供工作人员下载 / the file holds personal data: "
+            "for staff only",
+        )
     path = c.site.store.archive_path(batch["sha256"])
     if not path.is_file():
         raise HTTPException(
