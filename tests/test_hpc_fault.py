@@ -56,7 +56,7 @@ def test_sigkill_during_insert_leaves_the_store_as_it_was(
             str(log),
             "--system",
             "s",
-            "--output",
+            "--format",
             "json",
         ],
         stdout=subprocess.DEVNULL,

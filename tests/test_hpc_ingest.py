@@ -73,7 +73,7 @@ def test_phillips_through_the_cli_gives_open_xdmod_figures(tmp_path: Path) -> No
         str(phillips()),
         "--system",
         "phillips",
-        "--output",
+        "--format",
         "json",
     )
     assert res.exit_code == 0, res.output

@@ -302,7 +302,7 @@ def test_cli_ingest_and_validate_with_fields(tmp_path: Path) -> None:
             "aws",
             "--fields",
             AWS_FIELDS,
-            "--output",
+            "--format",
             "json",
         ],
     )
