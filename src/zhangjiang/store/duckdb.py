@@ -12,9 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, BinaryIO
-
-import duckdb
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from zhangjiang.cells import legacy_cells_sql
 from zhangjiang.errors import StoreBusyError, StoreError
@@ -23,7 +21,14 @@ from zhangjiang.store.schema import MIGRATIONS, form_ddl, missing_columns_ddl
 
 __all__ = ["ArchiveCopy", "Connection", "Store", "open_store", "sha256_file"]
 
-Connection = duckdb.DuckDBPyConnection
+if TYPE_CHECKING:
+    import duckdb
+
+    Connection = duckdb.DuckDBPyConnection
+else:
+    # duckdb is imported on first connect, so that a CLI call that opens no store
+    # (``--help``) does not pay for it; the alias serves annotations only.
+    Connection = Any
 _LOCK_RETRY_SECONDS = 10.0
 
 
@@ -66,6 +71,8 @@ class Store:
 
     def migrate(self) -> list[str]:
         """Apply the pending named migrations; return the names applied."""
+        import duckdb
+
         self.path.parent.mkdir(parents=True, exist_ok=True)
         applied: list[str] = []
         with self.connect() as con:
@@ -210,6 +217,8 @@ def _connect_with_retry(path: Path, read_only: bool) -> Connection:
     has it open in the other mode (read-only against read-write), which DuckDB
     refuses as "a different configuration" until that connection closes.
     """
+    import duckdb
+
     deadline = time.monotonic() + _LOCK_RETRY_SECONDS
     delay = 0.02
     while True:
