@@ -32,6 +32,7 @@ from typing import Any
 from zhangjiang.config import Settings
 from zhangjiang.errors import IngestError
 from zhangjiang.forms import get_form
+from zhangjiang.ingest import jobs_rollup
 from zhangjiang.ingest.jobs import (
     JOB_COLUMNS,
     JobLog,
@@ -162,6 +163,7 @@ def ingest_jobs(
         rows = staged - _drop_loaded_runs(
             con, form.table, form.view, dataset, batch_id, system
         )
+        jobs_rollup.refresh(con, batch_id)
         if rows < staged:
             problems.append(
                 problem("job-already-loaded", name, count=staged - rows, system=system)
@@ -223,6 +225,7 @@ def drop_repeated_runs(con: Connection, batch_id: int) -> int:
         con.execute(
             "UPDATE batches SET rows = rows - ? WHERE id = ?", [dropped, batch_id]
         )
+        jobs_rollup.refresh(con, batch_id)
     return dropped
 
 
