@@ -139,7 +139,7 @@ def test_runs_dropped_on_approval_are_taken_out_of_the_rollup(
         loaded, "hpc-jobs", [_log(tmp_path / "p.log", rows)], settings,
         system="c", status="pending",
     )  # fmt: skip
-    (again,) = ingest_paths(
+    ingest_paths(
         loaded, "hpc-jobs", [_log(tmp_path / "q.log", rows[:1])], settings, system="c"
     )
     with loaded.transaction() as con:

@@ -122,7 +122,7 @@ def ingest_jobs(
     # On a second thread while DuckDB parses and inserts: copy the file into the
     # archive, hash it (unless done above) and scan its lines for the fast path.
     with (
-        store.archive_copy() as copy,
+        store.archive_copy(path) as copy,
         _reading(path, sha is None, log.key, copy) as reading,
         store.transaction() as con,
         _progress_bar(con, path, progress) as phase,
