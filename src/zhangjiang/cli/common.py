@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -22,8 +22,9 @@ from zhangjiang.errors import (
     UnknownIndicatorError,
     ZhangjiangError,
 )
-from zhangjiang.phrasing.numbers import json_number
-from zhangjiang.store import Store, open_store
+
+if TYPE_CHECKING:
+    from zhangjiang.store import Store
 
 __all__ = [
     "EXIT_REJECTED",
@@ -94,6 +95,8 @@ def settings() -> Settings:
 
 def store(migrate: bool = True) -> Store:
     """Return the store of this invocation, migrated to the current schema."""
+    from zhangjiang.store import open_store
+
     with edge():
         return open_store(settings().db, migrate=migrate)
 
@@ -125,6 +128,8 @@ def emit_json(data: Any) -> None:
 def _json_default(value: Any) -> Any:
     # Exact decimals become JSON numbers: integers stay integers, others keep their digits.
     if isinstance(value, Decimal):
+        from zhangjiang.phrasing.numbers import json_number
+
         return json_number(value)
     return str(value)
 

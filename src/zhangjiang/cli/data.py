@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
-from zhangjiang.cells import CellPlan
 from zhangjiang.cli.common import (
     EXIT_REJECTED,
     OutputFormat,
@@ -21,16 +20,17 @@ from zhangjiang.cli.common import (
     settings,
     store,
 )
-from zhangjiang.forms import FORMS, get_form
-from zhangjiang.forms.template import write_template
-from zhangjiang.ingest.load import IngestResult
-from zhangjiang.ingest.service import ingest_paths, list_batches, validate_path
-from zhangjiang.periods import parse_period
+
+if TYPE_CHECKING:
+    from zhangjiang.cells import CellPlan
+    from zhangjiang.ingest.load import IngestResult
 
 
 @app.command()
 def init() -> None:
     """初始化数据库 / Create or migrate the database."""
+    from zhangjiang.forms import FORMS
+
     st = store(migrate=False)
     with edge():
         applied = st.migrate()
@@ -45,6 +45,8 @@ def forms(
     fmt: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.table,
 ) -> None:
     """列出报表 / List the declared forms (datasets)."""
+    from zhangjiang.forms import FORMS
+
     if fmt is OutputFormat.json:
         emit_json([f.model_dump(mode="json") for f in FORMS.values()])
         return
@@ -71,6 +73,9 @@ def template(
     ],
 ) -> None:
     """生成 Excel 填报模板 / Write a form's Excel template."""
+    from zhangjiang.forms import get_form
+    from zhangjiang.forms.template import write_template
+
     with edge():
         form = get_form(dataset)
     write_template(form, output)
@@ -108,6 +113,9 @@ def ingest(
     ] = OutputFormat.table,
 ) -> None:
     """导入文件 / Validate and load files as batches (a file with any error loads nothing)."""
+    from zhangjiang.ingest.service import ingest_paths
+    from zhangjiang.periods import parse_period
+
     st = store()
     with edge():
         if period:
@@ -147,6 +155,8 @@ def validate(
     ] = OutputFormat.table,
 ) -> None:
     """校验文件（不导入）/ Validate a file without loading it (dry run)."""
+    from zhangjiang.ingest.service import validate_path
+
     with edge():
         result = validate_path(
             dataset,
@@ -172,6 +182,8 @@ def batches(
     dataset: Annotated[str | None, typer.Option("--dataset")] = None,
 ) -> None:
     """列出批次 / List batches with their status."""
+    from zhangjiang.ingest.service import list_batches
+
     rows = list_batches(store(), dataset)
     if fmt is OutputFormat.json:
         emit_json(rows)

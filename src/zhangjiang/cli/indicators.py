@@ -12,10 +12,6 @@ import typer
 from rich.table import Table
 
 from zhangjiang.cli.common import app, console, edge, emit_json, store
-from zhangjiang.indicators import compute as compute_values
-from zhangjiang.indicators import load_builtin, read_values
-from zhangjiang.indicators.engine import refresh_snapshot
-from zhangjiang.periods import PERIOD_RULES, parse_period
 
 
 class ValuesFormat(StrEnum):
@@ -47,6 +43,10 @@ def compute(
     ] = None,
 ) -> None:
     """计算指标 / Compute indicators for every period with data (or one) and store them."""
+    from zhangjiang.indicators import compute as compute_values
+    from zhangjiang.indicators.engine import refresh_snapshot
+    from zhangjiang.periods import parse_period
+
     with edge():
         if period is not None:
             parse_period(period)
@@ -82,6 +82,8 @@ def indicators(
     indicator: Annotated[list[str] | None, typer.Option("--indicator", "-i")] = None,
 ) -> None:
     """查看指标值或指标目录 / Show computed values, or the catalogue with --list."""
+    from zhangjiang.indicators import read_values
+
     if list_:
         _catalogue(fmt)
         return
@@ -147,6 +149,9 @@ def indicators(
 
 
 def _catalogue(fmt: ValuesFormat) -> None:
+    from zhangjiang.indicators import load_builtin
+    from zhangjiang.periods import PERIOD_RULES
+
     registry = load_builtin()
     if fmt is ValuesFormat.json:
         emit_json(

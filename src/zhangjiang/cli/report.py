@@ -19,8 +19,6 @@ from zhangjiang.cli.common import (
     err_console,
     store,
 )
-from zhangjiang.periods import parse_period
-from zhangjiang.report import render_report
 
 
 class ReportFormat(StrEnum):
@@ -55,6 +53,9 @@ def report(
     ] = False,
 ) -> None:
     """生成进展报告 1.2 节 / Generate report section 1.2 from data."""
+    from zhangjiang.periods import parse_period
+    from zhangjiang.report import render_report
+
     with edge():
         parse_period(period)
         content, rendered = render_report(
@@ -90,6 +91,7 @@ def check(
     """核对人工撰写的报告 / Fact-check a human-written report against the data."""
     from rich.table import Table
 
+    from zhangjiang.periods import parse_period
     from zhangjiang.report.check import check_text
 
     with edge():
