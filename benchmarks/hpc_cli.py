@@ -175,10 +175,10 @@ def _pandas_pyarrow(folder: Path) -> dict[str, Any]:
 
     df = pd.read_csv(
         folder / "bench.log", sep="|", header=None, engine="pyarrow",
-        usecols=list(NEEDED), names=list(range(26)),
-        dtype={0: "string", 5: "string", 8: "string", 16: "string", 24: "string",
-               12: "string", 13: "string"},
-    ).rename(columns=NEEDED)  # fmt: skip
+        usecols=sorted(NEEDED),
+    )  # fmt: skip
+    df.columns = [NEEDED[i] for i in sorted(NEEDED)]  # pyarrow numbers them 0..7
+    df["jobid"] = df["jobid"].astype("string")  # ids such as 123_4 are text
     state = df["state"].str.split(" ").str[0].str.upper()
     df = df[
         ~df["jobid"].str.contains(".", regex=False)
