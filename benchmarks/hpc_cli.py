@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
-from hpc_ingest import SYSTEM, YEAR, write_registers, write_slurm_log  # noqa: E402
+from hpc_ingest import SYSTEM, YEAR, write_registers, write_slurm_log
 
 ROOT = Path(__file__).resolve().parent.parent
 NEEDED = {0: "jobid", 5: "account", 8: "user", 12: "start", 13: "end", 16: "state",
@@ -89,7 +89,9 @@ def main() -> None:
                  "header=false)\").fetchall()[0][0])", str(log)]
             ))  # fmt: skip
             runs.setdefault("wc -l", []).append(_measure(["wc", "-l", str(log)]))
-        _print(args, log, folder, checkouts, runs)
+            # The table so far after every round: a long run is never wholly lost.
+            _print(args, log, checkouts, runs)
+            sys.stdout.flush()
 
 
 def _cli(src: Path) -> list[str]:
@@ -138,7 +140,8 @@ def _figures(src: Path, db: Path) -> dict[str, float]:
         f"import sys, json; sys.path.insert(0, {str(src / 'src')!r});"
         "from zhangjiang.store import open_store;"
         f"rows = open_store({str(db)!r}).query(\"SELECT indicator_id, value FROM "
-        f"indicator_values WHERE period = '{YEAR}' AND dimensions = '{{}}'\");"
+        f"indicator_values WHERE period = '{YEAR}' AND (dimensions = '{{}}' OR "
+        "indicator_id = 'hpc.cpu_utilization')\");"
         "print(json.dumps({r['indicator_id']: float(r['value']) for r in rows}))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
@@ -217,11 +220,12 @@ def _pandas_pyarrow(folder: Path) -> dict[str, Any]:
 
 
 def _print(
-    args: Any, log: Path, folder: Path, checkouts: dict[str, Path],
+    args: Any, log: Path, checkouts: dict[str, Path],
     runs: dict[str, list[dict[str, Any]]],
 ) -> None:  # fmt: skip
     size = log.stat().st_size / 1e6
-    print(f"\n{args.jobs:,} jobs, log {size:,.0f} MB; medians of {args.repeat} "
+    rounds = len(runs["typer"])
+    print(f"\n{args.jobs:,} jobs, log {size:,.0f} MB; medians of {rounds} "
           "interleaved runs; CPU = user + system of the child and its children\n")  # fmt: skip
     med = {
         name: {k: statistics.median(r[k] for r in rs) for k in ("wall", "cpu")}
