@@ -1,4 +1,4 @@
-"""HPC indicators from the rollup: each job batch summed once per (system, month, user, account).
+"""HPC indicators from the rollup: each job batch summed once per (system, month, user).
 
 Every HPC indicator of every whole-month period (a month, a quarter, a year, a year to
 date) reads these small tables instead of the job rows, so computing all periods costs
@@ -13,13 +13,15 @@ from the job rows by the indicator's plain SQL, which the Spark engine also runs
 
 Tables (created by the migration ``0005_hpc_rollup``):
 
-- ``hpc_rollup_usage(batch_id, system, month, user_name, account, touching,
-  overlapping, active, core_seconds)``: per calendar month a job touches (starts
-  before the month ends and ends at or after it starts), the jobs that touch it, that
+- ``hpc_rollup_usage(batch_id, system, month, user_name, touching, overlapping,
+  active, core_seconds, fallbacks)``: per calendar month a job touches (starts before
+  the month ends and ends at or after it starts), the user's jobs that touch it, that
   overlap it (end after it starts), that are active in it (the condition of
-  ``hpc_sql._active`` for the month) and their cores × seconds of overlap. For a
-  whole-month period each of these conditions holds for a job exactly when it holds
-  for some month of the period, and the overlap seconds add up over the months.
+  ``hpc_sql._active`` for the month), their cores × seconds of overlap, and the
+  organisations the user counts under when missing from the map (the accounts of the
+  active jobs, or the user name where there is none). For a whole-month period each
+  condition holds for a job exactly when it holds for some month of the period, and
+  the overlap seconds add up over the months.
 - ``hpc_rollup_ends(batch_id, system, month, runs)``: job runs per month of end.
 - ``hpc_rollup_repeats(batch_id, row, system, job_id, month)``: every run whose
   (system, job id) occurs more than once among the stored runs, with its month of
@@ -61,8 +63,8 @@ def _usage(where: str = "") -> str:
     """Return the CTE ``usage``: rollup rows of loaded batches in the period's months."""
     extra = f" AND {where}" if where else ""
     return (
-        "usage AS (SELECT batch_id AS _batch_id, system, month, user_name, account, "
-        "touching, overlapping, active, core_seconds FROM hpc_rollup_usage "
+        "usage AS (SELECT batch_id AS _batch_id, system, month, user_name, "
+        "touching, overlapping, active, core_seconds, fallbacks FROM hpc_rollup_usage "
         f"WHERE batch_id IN {_LOADED} AND month >= {_START} AND month < {_END}{extra})"
     )
 
@@ -119,15 +121,21 @@ ORDER BY system NULLS LAST
 
 def rollup_active_organizations_sql() -> str:
     """Return SQL giving the rows of ``hpc_sql.active_organizations_sql`` from the rollup."""
-    return f"""WITH {_usage("active > 0")}
-SELECT
-    j.system,
-    COUNT(DISTINCT COALESCE(o.organization, NULLIF(j.account, ''), j.user_name))
-        AS active_organizations
-FROM usage AS j
-LEFT JOIN hpc_user_organizations AS o ON o.user_name = j.user_name
-GROUP BY GROUPING SETS ((j.system), ())
-ORDER BY j.system NULLS LAST
+    return f"""WITH {_usage("active > 0")}, organizations AS (
+    SELECT j.system, o.organization
+    FROM usage AS j
+    JOIN hpc_user_organizations AS o ON o.user_name = j.user_name
+    WHERE o.organization IS NOT NULL
+    UNION ALL
+    SELECT j.system, UNNEST(j.fallbacks) AS organization
+    FROM usage AS j
+    LEFT JOIN hpc_user_organizations AS o ON o.user_name = j.user_name
+    WHERE o.organization IS NULL
+)
+SELECT system, COUNT(DISTINCT organization) AS active_organizations
+FROM organizations
+GROUP BY GROUPING SETS ((system), ())
+ORDER BY system NULLS LAST
 """
 
 

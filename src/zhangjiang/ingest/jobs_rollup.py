@@ -1,6 +1,6 @@
 """The HPC rollup of job batches, maintained as job logs load.
 
-Each batch of ``hpc-jobs`` is summed once per (system, month, user, account) into the
+Each batch of ``hpc-jobs`` is summed once per (system, month, user) into the
 tables that :mod:`zhangjiang.indicators.hpc_rollup` describes and reads (created by
 the migration ``0005_hpc_rollup``). :func:`refresh` runs right after a batch's rows are
 stored, and again when they change, inside the transaction that stores them, so the
@@ -42,17 +42,20 @@ WITH jobs AS (
 )
 """
 
+_ACTIVE = "end_time > month_start OR start_time >= month_start"
 _USAGE = (
     _MONTHS
-    + """
+    + f"""
 SELECT
-    $batch_id AS batch_id, system, CAST(month_start AS DATE) AS month, user_name, account,
+    $batch_id AS batch_id, system, CAST(month_start AS DATE) AS month, user_name,
     count(*) AS touching,
     count(*) FILTER (WHERE end_time > month_start) AS overlapping,
-    count(*) FILTER (WHERE end_time > month_start OR start_time >= month_start) AS active,
+    count(*) FILTER (WHERE {_ACTIVE}) AS active,
     SUM(CASE WHEN end_time > month_start THEN cores * date_diff('second',
         GREATEST(start_time, month_start), LEAST(end_time, month_end)) END)
-        AS core_seconds
+        AS core_seconds,
+    list(DISTINCT COALESCE(NULLIF(account, ''), user_name)) FILTER (WHERE {_ACTIVE})
+        AS fallbacks
 FROM windows
 WHERE start_time < month_end AND end_time >= month_start
 GROUP BY ALL
@@ -67,22 +70,23 @@ GROUP BY ALL
 """
 
 # The runs of every (system, job id) of the batch that occurs more than once, in this
-# batch or beside another's, that are not listed yet. ``{others}`` is empty on the
-# first load of a store (nothing to compare with).
+# batch or beside another's, that are not listed yet. Keys are compared by their hash,
+# a number, which keeps the count of a 10M-run batch small; a collision only lists a
+# run that does not repeat, which changes no figure (it adds -1 run and +1 id).
+# ``{others}`` is empty on the first load of a store (nothing to compare with).
 _REPEATS = """
 WITH own AS (
-    SELECT system, job_id FROM {table}
+    SELECT hash(system, job_id) AS h FROM {table}
     WHERE _batch_id = $batch_id AND end_time IS NOT NULL
 ), repeated AS (
-    SELECT system, job_id FROM own GROUP BY ALL HAVING count(*) > 1
+    SELECT h FROM own GROUP BY h HAVING count(*) > 1
     {others}
 )
 SELECT j._batch_id, j._row, j.system, j.job_id,
     CAST(date_trunc('month', j.end_time) AS DATE)
 FROM {table} AS j
-SEMI JOIN repeated AS r
-    ON j.system IS NOT DISTINCT FROM r.system AND j.job_id IS NOT DISTINCT FROM r.job_id
 WHERE j._batch_id > 0 AND j.end_time IS NOT NULL
+  AND hash(j.system, j.job_id) IN (SELECT h FROM repeated)
   AND NOT EXISTS (
     SELECT 1 FROM hpc_rollup_repeats AS k
     WHERE k.batch_id = j._batch_id AND k."row" = j._row
@@ -90,11 +94,11 @@ WHERE j._batch_id > 0 AND j.end_time IS NOT NULL
 """
 _OTHERS = """
     UNION
-    SELECT DISTINCT o.system, o.job_id FROM own AS o
-    SEMI JOIN {table} AS j
-        ON j.system IS NOT DISTINCT FROM o.system
-        AND j.job_id IS NOT DISTINCT FROM o.job_id
-        AND j._batch_id > 0 AND j._batch_id <> $batch_id AND j.end_time IS NOT NULL
+    SELECT DISTINCT o.h FROM own AS o
+    SEMI JOIN (
+        SELECT hash(system, job_id) AS h FROM {table}
+        WHERE _batch_id > 0 AND _batch_id <> $batch_id AND end_time IS NOT NULL
+    ) AS j ON j.h = o.h
 """
 
 

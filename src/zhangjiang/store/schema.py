@@ -130,11 +130,11 @@ MIGRATIONS: list[tuple[str, str]] = [
             system VARCHAR,
             month DATE NOT NULL,
             user_name VARCHAR,
-            account VARCHAR,
             touching BIGINT NOT NULL,
             overlapping BIGINT NOT NULL,
             active BIGINT NOT NULL,
-            core_seconds HUGEINT
+            core_seconds HUGEINT,
+            fallbacks VARCHAR[]
         );
         CREATE TABLE hpc_rollup_ends (
             batch_id INTEGER NOT NULL,
