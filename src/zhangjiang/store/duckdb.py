@@ -130,9 +130,9 @@ class Store:
 
     def archive(self, source: Path, sha256: str) -> Path:
         """Copy a file into the archive under its sha256 (idempotent); return its path."""
-        target = self.archive_path(sha256)
-        if target.exists():
-            return target
+        existing = self.archived(sha256)
+        if existing is not None:
+            return existing
         with self.archive_copy() as copy:
             shutil.copyfile(source, copy.part)
             return copy.file(sha256)
