@@ -301,7 +301,8 @@ def test_archive_holds_the_whole_file_when_a_same_size_batch_exists(
     ingest_paths(store, "hpc-jobs", [a], settings, system="s")
     (res,) = ingest_paths(store, "hpc-jobs", [b], settings, system="s")
     assert res.outcome == "loaded"
-    assert store.archive_path(res.sha256).read_bytes() == b.read_bytes()
+    assert b"".join(store.read_archived(res.sha256)) == b.read_bytes()
+    assert store.verify_archived(res.sha256)
 
 
 def test_a_failed_load_leaves_no_partial_archive_copy(

@@ -270,5 +270,11 @@ def test_a_period_with_no_data_says_so(demo_store):
 
 
 def test_section_numbers_dates_and_list_numbers_are_not_claims():
-    for line in ("一、1.2 张江科学城", "1.2增强张江", "（三）截至2022年11月15日", "1. 概况", "(2) 第3轮"):
+    for line in (
+        "一、1.2 张江科学城",
+        "1.2增强张江",
+        "（三）截至2022年11月15日",
+        "1. 概况",
+        "(2) 第3轮",
+    ):
         assert find_claims(line) == [], line

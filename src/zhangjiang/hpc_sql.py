@@ -76,7 +76,21 @@ WITH months AS (
         ON CAST(s.valid_from AS TIMESTAMP) < w.window_end
         AND (s.valid_to IS NULL OR CAST(s.valid_to AS TIMESTAMP) > w.window_start)
     GROUP BY s.system, w.month_start
-), used AS (
+), used AS ({{used}}), monthly AS (
+    SELECT
+        c.system,
+        CAST(c.month_start AS DATE) AS month,
+        COALESCE(u.core_hours, 0) AS core_hours,
+        c.capacity_core_hours,
+        100 * COALESCE(u.core_hours, 0) / c.capacity_core_hours AS utilisation_pct
+    FROM capacity AS c
+    LEFT JOIN used AS u
+        ON u.system = c.system AND u.month_start = c.month_start
+)
+"""
+
+
+_USED = """
     SELECT
         j.system,
         w.month_start,
@@ -88,17 +102,6 @@ WITH months AS (
     JOIN windows AS w
         ON j.start_time < w.window_end AND j.end_time > w.window_start
     GROUP BY j.system, w.month_start
-), monthly AS (
-    SELECT
-        c.system,
-        CAST(c.month_start AS DATE) AS month,
-        COALESCE(u.core_hours, 0) AS core_hours,
-        c.capacity_core_hours,
-        100 * COALESCE(u.core_hours, 0) / c.capacity_core_hours AS utilisation_pct
-    FROM capacity AS c
-    LEFT JOIN used AS u
-        ON u.system = c.system AND u.month_start = c.month_start
-)
 """
 
 
@@ -121,7 +124,7 @@ ORDER BY system
 """
 
 
-def monthly_utilisation_sql() -> str:
+def monthly_utilisation_sql(used: str = _USED) -> str:
     """Return SQL for the CPU utilisation of each system in each month of the period.
 
     Columns ``system, month, core_hours, capacity_core_hours, utilisation_pct``:
@@ -129,10 +132,13 @@ def monthly_utilisation_sql() -> str:
     capacity pro-rated by ``valid_from``/``valid_to``), in %. Months in which a
     system was not in service have no row.
     """
-    return _MONTHLY + "SELECT * FROM monthly ORDER BY system, month\n"
+    return (
+        _MONTHLY.replace("{used}", used)
+        + "SELECT * FROM monthly ORDER BY system, month\n"
+    )
 
 
-def utilisation_sql() -> str:
+def utilisation_sql(used: str = _USED) -> str:
     """Return SQL for the period's CPU utilisation per system: the mean of its months.
 
     Columns ``system, months, core_hours, capacity_core_hours, utilisation_pct,
@@ -141,7 +147,7 @@ def utilisation_sql() -> str:
     is total used over total available core-hours, the figure Open XDMoD reports.
     """
     return (
-        _MONTHLY
+        _MONTHLY.replace("{used}", used)
         + """SELECT
     system,
     COUNT(*) AS months,

@@ -9,9 +9,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
 from enum import StrEnum
-from importlib.metadata import version as package_version
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -30,8 +29,9 @@ from zhangjiang.errors import (
     UnknownIndicatorError,
     ZhangjiangError,
 )
-from zhangjiang.phrasing.numbers import json_number
-from zhangjiang.store import Store, open_store
+
+if TYPE_CHECKING:
+    from zhangjiang.store import Store
 
 __all__ = [
     "EXIT_REJECTED",
@@ -114,7 +114,7 @@ class OutputFormat(StrEnum):
 
 def _print_version(value: bool) -> None:
     if value:
-        console.print(f"zhangjiang {package_version('zhangjiang')}")
+        console.print(f"zhangjiang {_package_version('zhangjiang')}")
         raise typer.Exit()
 
 
@@ -160,6 +160,8 @@ def settings() -> Settings:
 
 def store(migrate: bool = True) -> Store:
     """Return the store of this invocation, migrated to the current schema."""
+    from zhangjiang.store import open_store
+
     with edge():
         return open_store(settings().db, migrate=migrate)
 
@@ -300,6 +302,8 @@ def emit_json(data: Any) -> None:
 def _json_default(value: Any) -> Any:
     # Exact decimals become JSON numbers: integers stay integers, others keep their digits.
     if isinstance(value, Decimal):
+        from zhangjiang.phrasing.numbers import json_number
+
         return json_number(value)
     return str(value)
 
@@ -315,3 +319,10 @@ def command(
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register a command on the app (alias kept short for command modules)."""
     return app.command(*args, **kwargs)
+
+
+def _package_version(name: str) -> str:
+    """Return the installed version of ``name`` (importlib.metadata only when asked)."""
+    from importlib.metadata import version
+
+    return version(name)

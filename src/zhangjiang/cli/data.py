@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from collections import Counter
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
 
-from zhangjiang.cells import CellPlan
 from zhangjiang.cli.common import (
     EXIT_REJECTED,
     FORMAT_HELP,
@@ -25,11 +24,10 @@ from zhangjiang.cli.common import (
     settings,
     store,
 )
-from zhangjiang.forms import FORMS, get_form
-from zhangjiang.forms.template import write_template
-from zhangjiang.ingest.load import IngestResult
-from zhangjiang.ingest.service import ingest_paths, list_batches, validate_path
-from zhangjiang.periods import parse_period
+
+if TYPE_CHECKING:
+    from zhangjiang.cells import CellPlan
+    from zhangjiang.ingest.load import IngestResult
 
 _FIELDS_OPTION = typer.Option(
     "--fields",
@@ -41,6 +39,8 @@ _FIELDS_OPTION = typer.Option(
 @app.command()
 def init() -> None:
     """初始化数据库 / Create or migrate the database."""
+    from zhangjiang.forms import FORMS
+
     st = store(migrate=False)
     with edge():
         applied = st.migrate()
@@ -57,6 +57,8 @@ def forms(
     ] = OutputFormat.table,
 ) -> None:
     """列出报表 / List the declared forms (datasets)."""
+    from zhangjiang.forms import FORMS
+
     if fmt is OutputFormat.json:
         emit_json([f.model_dump(mode="json") for f in FORMS.values()])
         return
@@ -85,6 +87,9 @@ def template(
     ],
 ) -> None:
     """生成 Excel 填报模板 / Write a form's Excel template."""
+    from zhangjiang.forms import get_form
+    from zhangjiang.forms.template import write_template
+
     with edge():
         form = get_form(dataset)
     write_template(form, output)
@@ -137,6 +142,9 @@ def ingest(
     ] = None,
 ) -> None:
     """导入文件 / Validate and load files as batches (a file with any error loads nothing)."""
+    from zhangjiang.ingest.service import ingest_paths
+    from zhangjiang.periods import parse_period
+
     output, log_format = resolve_format(fmt, old_output, log_format)
     st = store()
     with edge():
@@ -189,13 +197,16 @@ def validate(
     log_format: Annotated[
         str | None,
         typer.Option(
-            "--log-format", help="作业日志格式 / job-log dialect: slurm|pbs|lsf|sge|jobcomp"
+            "--log-format",
+            help="作业日志格式 / job-log dialect: slurm|pbs|lsf|sge|jobcomp",
         ),
     ] = None,
     fields: Annotated[str | None, _FIELDS_OPTION] = None,
     fmt_text: Annotated[str, typer.Option("--format", help=FORMAT_HELP)] = "table",
 ) -> None:
     """校验文件（不导入）/ Validate a file without loading it (dry run)."""
+    from zhangjiang.ingest.service import validate_path
+
     fmt, log_format = resolve_format(fmt_text, None, log_format)
     with edge():
         result = validate_path(
@@ -225,6 +236,8 @@ def batches(
     ] = None,
 ) -> None:
     """列出批次 / List batches with their status."""
+    from zhangjiang.ingest.service import list_batches
+
     rows = list_batches(store(), dataset)
     if fmt is OutputFormat.json:
         emit_json(rows)

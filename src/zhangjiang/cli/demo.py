@@ -17,9 +17,6 @@ from zhangjiang.cli.common import (
     settings,
     store,
 )
-from zhangjiang.demo import DEMO_NOTE, build_demo
-from zhangjiang.indicators import compute
-from zhangjiang.indicators.engine import refresh_snapshot
 
 
 @app.command()
@@ -44,6 +41,10 @@ def demo(
     ] = None,
 ) -> None:
     """生成并导入示例数据（合成）/ Generate and load the synthetic demo data set."""
+    from zhangjiang.demo import DEMO_NOTE, build_demo
+    from zhangjiang.indicators import compute
+    from zhangjiang.indicators.engine import refresh_snapshot
+
     st = store()
     console.print(f"[yellow]{DEMO_NOTE}[/yellow]")
     with edge():

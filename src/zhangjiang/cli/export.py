@@ -10,7 +10,6 @@ import typer
 from rich.table import Table
 
 from zhangjiang.cli.common import app, console, edge, store
-from zhangjiang.export_parquet import export_parquet
 
 
 class ExportFormat(StrEnum):
@@ -33,6 +32,8 @@ def export(
     ] = None,
 ) -> None:
     """导出数据集 / Export every dataset (loaded rows, with lineage) and the batches table."""
+    from zhangjiang.export_parquet import export_parquet
+
     with edge():
         written = export_parquet(store(), output, dataset)
     table = Table("数据集 dataset", "行 rows", "目录 folder")

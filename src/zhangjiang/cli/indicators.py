@@ -19,11 +19,6 @@ from zhangjiang.cli.common import (
     require_computed,
     store,
 )
-from zhangjiang.indicators import compute as compute_values
-from zhangjiang.indicators import load_builtin, read_values
-from zhangjiang.indicators.engine import refresh_snapshot
-from zhangjiang.indicators.registry import get_indicator
-from zhangjiang.periods import PERIOD_RULES, parse_period
 
 
 class ValuesFormat(StrEnum):
@@ -62,6 +57,10 @@ def compute(
     ] = None,
 ) -> None:
     """计算指标 / Compute indicators for every period with data (or one) and store them."""
+    from zhangjiang.indicators import compute as compute_values
+    from zhangjiang.indicators.engine import refresh_snapshot
+    from zhangjiang.periods import parse_period
+
     with edge():
         if period is not None:
             parse_period(period)
@@ -106,6 +105,10 @@ def indicators(
     ] = None,
 ) -> None:
     """查看指标值或指标目录 / Show computed values, or the catalogue with --list."""
+    from zhangjiang.indicators import read_values
+    from zhangjiang.indicators.registry import get_indicator
+    from zhangjiang.periods import parse_period
+
     if list_:
         _catalogue(fmt)
         return
@@ -176,6 +179,9 @@ def indicators(
 
 
 def _catalogue(fmt: ValuesFormat) -> None:
+    from zhangjiang.indicators import load_builtin
+    from zhangjiang.periods import PERIOD_RULES
+
     registry = load_builtin()
     if fmt is ValuesFormat.json:
         emit_json(

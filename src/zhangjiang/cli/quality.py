@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
@@ -19,15 +19,9 @@ from zhangjiang.cli.common import (
     settings,
     store,
 )
-from zhangjiang.portal import audit
-from zhangjiang.portal.state import open_state
-from zhangjiang.quality import (
-    RULES,
-    QualityError,
-    QualityWarning,
-    explain,
-    review,
-)
+
+if TYPE_CHECKING:
+    from zhangjiang.quality import QualityWarning
 
 quality_app = typer.Typer(
     help="数据审核：发布前的审核警告与审核说明 / Data review: warnings and explanations "
@@ -55,6 +49,8 @@ def list_(
     ] = OutputFormat.table,
 ) -> None:
     """列出数据审核警告 / List the data-quality warnings of a period (or of every period)."""
+    from zhangjiang.quality import review
+
     if ctx.invoked_subcommand is not None:
         return
     with edge():
@@ -71,6 +67,10 @@ def explain_(
     text: Annotated[str, typer.Option("--text", help="审核说明 / the explanation")],
 ) -> None:
     """填写审核说明 / Record the explanation of a warning (audited)."""
+    from zhangjiang.portal import audit
+    from zhangjiang.portal.state import open_state
+    from zhangjiang.quality import QualityError, explain
+
     user = settings().user
     with edge():
         try:
@@ -104,6 +104,8 @@ def explain_(
 
 
 def _print_table(found: list[QualityWarning]) -> None:
+    from zhangjiang.quality import RULES
+
     table = Table()
     table.add_column("编号 id", no_wrap=True)  # ids are copied into `quality explain`
     table.add_column("报告期 period", no_wrap=True)

@@ -22,8 +22,6 @@ from zhangjiang.cli.common import (
     require_computed,
     store,
 )
-from zhangjiang.periods import parse_period
-from zhangjiang.report import render_report
 
 
 class ReportFormat(StrEnum):
@@ -66,6 +64,9 @@ def report(
     ] = False,
 ) -> None:
     """生成进展报告 1.2 节 / Generate report section 1.2 from data."""
+    from zhangjiang.periods import parse_period
+    from zhangjiang.report import render_report
+
     with edge():
         parse_period(period)
         require_computed(store(), period)
@@ -81,9 +82,7 @@ def report(
         raise typer.Exit(EXIT_REJECTED)
     if output is None:
         if isinstance(content, bytes):
-            err_console.print(
-                f"{fmt.value} 需要 -o 文件 / {fmt.value} needs -o FILE"
-            )
+            err_console.print(f"{fmt.value} 需要 -o 文件 / {fmt.value} needs -o FILE")
             raise typer.Exit(2)
         sys.stdout.write(content)
         return
@@ -111,6 +110,7 @@ def check(
     ] = OutputFormat.table,
 ) -> None:
     """核对人工撰写的报告 / Fact-check a human-written report against the data."""
+    from zhangjiang.periods import parse_period
     from zhangjiang.report.check import check_text
 
     with edge():

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from itertools import groupby
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
 from rich.table import Column, Table
 
 from zhangjiang.cli.common import OutputFormat, app, console, edge, emit_json, store
-from zhangjiang.collection import STATES, StatusRow, status, summarize
-from zhangjiang.forms import Form, get_form
+
+if TYPE_CHECKING:
+    from zhangjiang.collection import StatusRow
+    from zhangjiang.forms import Form
 
 _STYLES = {"missing": "bold red", "late": "yellow", "received": ""}
 
@@ -48,6 +50,9 @@ def status_command(
     ] = OutputFormat.table,
 ) -> None:
     """报送情况 / Collection status: which forms arrived, when, which are missing or late."""
+    from zhangjiang.collection import STATES, status, summarize
+    from zhangjiang.forms import get_form
+
     if state is not None and state not in STATES:
         raise typer.BadParameter(
             f"状态应为 {'|'.join(STATES)} / state must be one of {', '.join(STATES)}",
@@ -73,6 +78,8 @@ def status_command(
 
 
 def _table(form: Form, rows: list[StatusRow]) -> Table:
+    from zhangjiang.collection import STATES
+
     due = (
         f" · 次月{form.due_day}日前 / due by day {form.due_day} of the next month"
         if form.due_day

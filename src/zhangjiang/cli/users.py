@@ -18,15 +18,7 @@ from zhangjiang.cli.common import (
     settings,
     store,
 )
-from zhangjiang.portal import audit
-from zhangjiang.portal.accounts import (
-    ROLES,
-    add_user,
-    check_facilities,
-    list_users,
-    registered_facilities,
-)
-from zhangjiang.portal.state import open_state
+from zhangjiang.portal.accounts import ROLES
 
 users_app = typer.Typer(
     help="门户用户 / Portal accounts.", no_args_is_help=True, add_completion=False
@@ -52,6 +44,14 @@ def add(
     ] = False,
 ) -> None:
     """新增用户 / Add a portal account (argon2-hashed password)."""
+    from zhangjiang.portal import audit
+    from zhangjiang.portal.accounts import (
+        add_user,
+        check_facilities,
+        registered_facilities,
+    )
+    from zhangjiang.portal.state import open_state
+
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
@@ -88,6 +88,9 @@ def list_(
     ] = OutputFormat.table,
 ) -> None:
     """列出用户 / List portal accounts."""
+    from zhangjiang.portal.accounts import list_users
+    from zhangjiang.portal.state import open_state
+
     with edge():
         accounts = list_users(open_state(settings().db))
     if fmt is OutputFormat.json:

@@ -43,8 +43,9 @@ def evaluate(
     con: Connection, indicator: Indicator, period: Period
 ) -> list[dict[str, Any]]:
     """Run one indicator's SQL and return rows of dimensions, value, sources and ref_end."""
-    used = {k: v for k, v in sql_params(period).items() if f"${k}" in indicator.sql}
-    rows = fetch_dicts(con, indicator.sql, used)
+    sql = _query(con, indicator, period)
+    used = {k: v for k, v in sql_params(period).items() if f"${k}" in sql}
+    rows = fetch_dicts(con, sql, used)
     out = []
     for row in rows:
         missing = {"value", "sources"} - set(row)
@@ -128,6 +129,16 @@ def compute_values(
         now_value = current.get(dims, value.value) if ind.comparable else value.value
         values.append(replace(value, previous=prev, yoy=_growth(now_value, prev)))
     return values
+
+
+def _query(con: Connection, indicator: Indicator, period: Period) -> str:
+    """Return the SQL to run: the rollup's when it holds for ``period``, else ``sql``."""
+    whole_months = period.start.day == 1 and period.end.day == 1
+    if indicator.rollup_sql and whole_months and not indicator.comparable:
+        row = con.execute(indicator.rollup_ready).fetchone()
+        if row is not None and row[0]:
+            return indicator.rollup_sql
+    return indicator.sql
 
 
 def growth_value(ind: Indicator, base: IndicatorValue) -> IndicatorValue:

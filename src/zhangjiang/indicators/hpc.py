@@ -1,7 +1,9 @@
 """Indicators of the supercomputing centre (forms ``hpc-jobs``, ``hpc-systems``,
 ``hpc-user-organizations``).
 
-The figures come from the SQL in :mod:`zhangjiang.hpc_sql`; this module adds the
+The figures come from the SQL in :mod:`zhangjiang.hpc_sql` (for whole-month periods,
+the same figures from the rollup of :mod:`~zhangjiang.indicators.hpc_rollup`); this
+module adds the
 ``sources`` (batch ids) every indicator returns and maps the store's column names.
 Each figure exists per system (dimension ``system``) and over all systems (an id
 without dimension: ``*_total``, or ``hpc.user_organizations``), because distinct users
@@ -11,6 +13,7 @@ and organisations over all systems are not the sum of the systems' counts.
 from __future__ import annotations
 
 from zhangjiang import hpc_sql
+from zhangjiang.indicators import hpc_rollup as rollup
 from zhangjiang.indicators.model import Indicator
 from zhangjiang.indicators.registry import register
 
@@ -58,6 +61,7 @@ def _figure_sql(
     systems: bool = False,
     orgs: bool = False,
     gaps: bool = False,
+    job_batches: str = _JOB_BATCHES,
 ) -> str:
     """Wrap a query of :mod:`hpc_sql` into ``[system,] value, sources`` rows.
 
@@ -65,6 +69,7 @@ def _figure_sql(
     row with ``system`` NULL) or ``"sum"`` (added up over the systems). With
     ``gaps``, a missing total row is a gap (no row), not 0: the user-based figures
     of logs without user names.
+    ``job_batches`` is the CTE of the job batches touching the period.
     """
     unions = ["SELECT system, _batch_id FROM job_batches"]
     if systems:
@@ -74,7 +79,7 @@ def _figure_sql(
     ctes = [
         _ORGS_CTE,
         f"figures AS ({figures})",
-        _JOB_BATCHES,
+        job_batches,
         "batch_union AS (" + " UNION ".join(unions) + ")",
         "sources AS (SELECT system, list(DISTINCT _batch_id ORDER BY _batch_id) AS sources "
         "FROM batch_union GROUP BY GROUPING SETS ((system), ()))",
@@ -124,13 +129,42 @@ HAVING count(*) > 0
 """
 
 
+def _figures(
+    figures: tuple[str, str], column: str, **options: object
+) -> dict[str, str]:
+    """Return ``sql`` and ``rollup_sql`` wrapping the (plain, rollup) figure queries."""
+    plain, summed = figures
+    return {
+        "sql": _figure_sql(plain, column, **options),  # type: ignore[arg-type]
+        "rollup_sql": _figure_sql(
+            summed,
+            column,
+            job_batches=rollup.job_batches_cte(),
+            **options,  # type: ignore[arg-type]
+        ),
+    }
+
+
+_CORE_HOURS = (hpc_sql.core_hours_sql(), rollup.rollup_core_hours_sql())
+_UTILISATION = (
+    hpc_sql.utilisation_sql(),
+    hpc_sql.utilisation_sql(rollup.rollup_used_sql()),
+)
+_JOBS_ENDED = (hpc_sql.jobs_ended_sql(), rollup.rollup_jobs_ended_sql())
+_ACTIVE_USERS = (hpc_sql.active_users_sql(), rollup.rollup_active_users_sql())
+_ACTIVE_ORGS = (
+    hpc_sql.active_organizations_sql(),
+    rollup.rollup_active_organizations_sql(),
+)
+
+
 def _indicator(
     id_: str,
     title_zh: str,
     title_en: str,
     unit: str,
     unit_en: str,
-    sql: str,
+    sql: dict[str, str],
     description_zh: str,
     description_en: str,
     *,
@@ -146,7 +180,9 @@ def _indicator(
         title_en=title_en,
         unit=unit,
         unit_en=unit_en,
-        sql=sql,
+        sql=sql["sql"],
+        rollup_sql=sql["rollup_sql"],
+        rollup_ready=rollup.READY_SQL,
         description_zh=description_zh,
         description_en=description_en,
         inputs=inputs,
@@ -203,7 +239,7 @@ register(
         "HPC core-hours",
         "核小时",
         "core-hours",
-        _figure_sql(hpc_sql.core_hours_sql(), "core_hours", by_system=True),
+        _figures(_CORE_HOURS, "core_hours", by_system=True),
         _CORE_HOURS_ZH,
         _CORE_HOURS_EN,
         by_system=True,
@@ -217,9 +253,7 @@ register(
         "HPC core-hours, all systems",
         "核小时",
         "core-hours",
-        _figure_sql(
-            hpc_sql.core_hours_sql(), "core_hours", by_system=False, total="sum"
-        ),
+        _figures(_CORE_HOURS, "core_hours", by_system=False, total="sum"),
         _CORE_HOURS_ZH,
         _CORE_HOURS_EN,
         by_system=False,
@@ -233,9 +267,7 @@ register(
         "CPU utilisation (mean of months)",
         "%",
         "%",
-        _figure_sql(
-            hpc_sql.utilisation_sql(), "utilisation_pct", by_system=True, systems=True
-        ),
+        _figures(_UTILISATION, "utilisation_pct", by_system=True, systems=True),
         "每月已用核时 ÷（当月可用核数 × 当月小时数），可用核数按有效期折算；"
         "年度值为在役各月的平均，单位 %。",
         "Each month's core-hours used over the cores available × hours in the month "
@@ -253,7 +285,7 @@ register(
         "Jobs completed",
         "个",
         "jobs",
-        _figure_sql(hpc_sql.jobs_ended_sql(), "jobs_ended", by_system=True),
+        _figures(_JOBS_ENDED, "jobs_ended", by_system=True),
         _JOBS_ZH,
         _JOBS_EN,
         by_system=True,
@@ -265,7 +297,7 @@ register(
         "Jobs completed, all systems",
         "个",
         "jobs",
-        _figure_sql(hpc_sql.jobs_ended_sql(), "jobs_ended", by_system=False),
+        _figures(_JOBS_ENDED, "jobs_ended", by_system=False),
         _JOBS_ZH,
         _JOBS_EN,
         by_system=False,
@@ -277,7 +309,7 @@ register(
         "Active users",
         "人",
         "users",
-        _figure_sql(hpc_sql.active_users_sql(), "active_users", by_system=True),
+        _figures(_ACTIVE_USERS, "active_users", by_system=True),
         _USERS_ZH,
         _USERS_EN,
         by_system=True,
@@ -289,9 +321,7 @@ register(
         "Active users, all systems",
         "人",
         "users",
-        _figure_sql(
-            hpc_sql.active_users_sql(), "active_users", by_system=False, gaps=True
-        ),
+        _figures(_ACTIVE_USERS, "active_users", by_system=False, gaps=True),
         _USERS_ZH,
         _USERS_EN,
         by_system=False,
@@ -303,8 +333,8 @@ register(
         "Organisations served",
         "家",
         "organisations",
-        _figure_sql(
-            hpc_sql.active_organizations_sql(),
+        _figures(
+            _ACTIVE_ORGS,
             "active_organizations",
             by_system=False,
             orgs=True,
@@ -322,12 +352,7 @@ register(
         "Organisations served, by system",
         "家",
         "organisations",
-        _figure_sql(
-            hpc_sql.active_organizations_sql(),
-            "active_organizations",
-            by_system=True,
-            orgs=True,
-        ),
+        _figures(_ACTIVE_ORGS, "active_organizations", by_system=True, orgs=True),
         _ORGS_ZH,
         _ORGS_EN,
         by_system=True,
@@ -340,7 +365,7 @@ register(
         "HPC users without organisation",
         "人",
         "users",
-        _UNMAPPED_SQL,
+        {"sql": _UNMAPPED_SQL, "rollup_sql": rollup.rollup_unmapped_sql(_ORGS_CTE)},
         "报告期内有作业、但不在“超算用户所属单位”中的用户数；大于 0 时服务单位数按账户计，"
         "应补全对应表。",
         "Users with a job in the period who are missing from hpc-user-organizations; when "

@@ -31,6 +31,10 @@ class Indicator:
     comparable basis (同口径): over the reporters of the primary input that reported in
     both periods. ``yoy_of`` makes the indicator the year-on-year change of another one
     (its SQL is then empty): one mechanism for every growth rate.
+
+    ``rollup_sql`` gives the same rows as ``sql`` from a rollup that ingest maintains;
+    DuckDB runs it for whole-month periods while ``rollup_ready`` (a query of one
+    boolean) holds. ``sql`` stays the definition: Spark and every other period run it.
     """
 
     id: str
@@ -50,6 +54,8 @@ class Indicator:
     monthly: bool = False
     comparable: bool = False
     yoy_of: str | None = None
+    rollup_sql: str = ""
+    rollup_ready: str = ""
 
     def __post_init__(self) -> None:
         if not _ID.match(self.id):

@@ -32,6 +32,7 @@ from typing import Any
 from zhangjiang.config import Settings
 from zhangjiang.errors import FileProblemError, IngestError
 from zhangjiang.forms import get_form
+from zhangjiang.ingest import jobs_rollup
 from zhangjiang.ingest.jobs import (
     JOB_COLUMNS,
     JobLog,
@@ -151,7 +152,7 @@ def _ingest_jobs(
     # On a second thread while DuckDB parses and inserts: copy the file into the
     # archive, hash it (unless done above) and scan its lines for the fast path.
     with (
-        store.archive_copy() as copy,
+        store.archive_copy(path) as copy,
         _reading(path, sha is None, log.key, copy) as reading,
         store.transaction() as con,
         _progress_bar(con, path, progress) as phase,
@@ -189,6 +190,7 @@ def _ingest_jobs(
         rows = staged - _drop_loaded_runs(
             con, form.table, form.view, dataset, batch_id, system
         )
+        jobs_rollup.refresh(con, batch_id)
         if rows < staged:
             problems.append(
                 problem("job-already-loaded", name, count=staged - rows, system=system)
@@ -254,6 +256,7 @@ def drop_repeated_runs(con: Connection, batch_id: int) -> int:
         con.execute(
             "UPDATE batches SET rows = rows - ? WHERE id = ?", [dropped, batch_id]
         )
+        jobs_rollup.refresh(con, batch_id)
     return dropped
 
 

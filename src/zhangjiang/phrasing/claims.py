@@ -51,7 +51,9 @@ _NOT_QUALIFIER = ("签约", "合约", "节约", "预约", "制约", "契约", "�
 _WINDOW_UNITS = ("年", "个月", "天", "周", "季度")
 _LINE_MARKERS = frozenset(" \t#>*-+")
 # Chinese enumerators that may precede a section number: "一、", "（二）", "第三部分 ".
-_ENUMERATOR = re.compile(r"[\s#>*\-+]*(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)])\s*")
+_ENUMERATOR = re.compile(
+    r"[\s#>*\-+]*(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)])\s*"
+)
 
 
 def find_claims(text: str) -> list[ClaimSpan]:

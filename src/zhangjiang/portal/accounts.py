@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from zhangjiang.errors import AccountError
 from zhangjiang.portal.state import AppState, utc_now
-from zhangjiang.store import Store
 from zhangjiang.suggest import unknown_name
+
+if TYPE_CHECKING:
+    from zhangjiang.store import Store
 
 __all__ = [
     "MIN_PASSWORD",
@@ -45,8 +49,6 @@ ROLES: dict[str, tuple[str, str]] = {
 MIN_PASSWORD = 10
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$")
 _HASHER = PasswordHasher()
-# Verified when the account is unknown, so that a miss costs as much as a wrong password.
-_DUMMY_HASH = _HASHER.hash("zhangjiang-no-such-account")
 
 
 @dataclass(frozen=True)
@@ -151,7 +153,7 @@ def verify_login(state: AppState, name: str, password: str) -> Account | None:
             "WHERE name = ?",
             (name,),
         ).fetchone()
-    stored = row["password_hash"] if row else _DUMMY_HASH
+    stored = row["password_hash"] if row else _dummy_hash()
     try:
         _HASHER.verify(stored, password)
     except (VerificationError, InvalidHashError):
@@ -244,3 +246,13 @@ def registered_facilities(store: Store) -> set[str]:
             for r in store.query("SELECT DISTINCT system AS id FROM hpc_systems")
         }
     return {k for k in known if k}
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Return the hash verified when the account is unknown (made once, on first use).
+
+    A miss then costs as much as a wrong password; hashing it at import would make
+    every CLI call pay an argon2 hash (0.25 s, 64 MiB).
+    """
+    return _HASHER.hash("zhangjiang-no-such-account")

@@ -9,12 +9,10 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, BinaryIO
-
-import duckdb
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from zhangjiang.cells import legacy_cells_sql
 from zhangjiang.errors import StoreBusyError, StoreError
@@ -23,8 +21,20 @@ from zhangjiang.store.schema import MIGRATIONS, form_ddl, missing_columns_ddl
 
 __all__ = ["ArchiveCopy", "Connection", "Store", "open_store", "sha256_file"]
 
-Connection = duckdb.DuckDBPyConnection
+if TYPE_CHECKING:
+    import duckdb
+
+    Connection = duckdb.DuckDBPyConnection
+else:
+    # duckdb is imported on first connect, so that a CLI call that opens no store
+    # (``--help``) does not pay for it; the alias serves annotations only.
+    Connection = Any
 _LOCK_RETRY_SECONDS = 10.0
+_PART = ".part"
+_ZST = ".zst"
+# zstd level 1: a text log shrinks 5-10x at several hundred MB/s on one core.
+_ZSTD_LEVEL = 1
+_CHUNK = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -66,6 +76,8 @@ class Store:
 
     def migrate(self) -> list[str]:
         """Apply the pending named migrations; return the names applied."""
+        import duckdb
+
         self.path.parent.mkdir(parents=True, exist_ok=True)
         applied: list[str] = []
         with self.connect() as con:
@@ -118,32 +130,88 @@ class Store:
 
     def archive(self, source: Path, sha256: str) -> Path:
         """Copy a file into the archive under its sha256 (idempotent); return its path."""
-        target = self.archive_path(sha256)
-        if target.exists():
-            return target
+        existing = self.archived(sha256)
+        if existing is not None:
+            return existing
         with self.archive_copy() as copy:
             shutil.copyfile(source, copy.part)
             return copy.file(sha256)
 
     @contextmanager
-    def archive_copy(self) -> Iterator[ArchiveCopy]:
+    def archive_copy(self, source: Path | None = None) -> Iterator[ArchiveCopy]:
         """Yield an :class:`ArchiveCopy` to write a file into while it is read anyway.
 
-        The copy lands in the archive under its sha256 when ``file(sha256)`` is
-        called; otherwise (the block failed, or never filed it) it is removed.
+        With ``source`` (a large file such as a job log) the copy is a reflink of it
+        where the file system allows (no byte is copied), else zstd-compressed as it
+        is written. The copy lands in the archive under its sha256 when
+        ``file(sha256)`` is called; otherwise (the block failed, or never filed it)
+        it is removed.
         """
         incoming = self.archive_dir / "incoming"
         incoming.mkdir(parents=True, exist_ok=True)
-        part = incoming / f"{os.getpid()}.{threading.get_ident()}.{time.time_ns()}.part"
-        copy = ArchiveCopy(self, part)
+        name = f"{os.getpid()}.{threading.get_ident()}.{time.time_ns()}{_PART}"
+        copy = ArchiveCopy(self, incoming / name, source)
         try:
             yield copy
         finally:
-            part.unlink(missing_ok=True)
+            copy.part.unlink(missing_ok=True)
 
     def archive_path(self, sha256: str) -> Path:
-        """Return where the archived file of that sha256 lives."""
+        """Return where the archived file of that sha256 lives, stored as is."""
         return self.archive_dir / sha256[:2] / sha256
+
+    def archived(self, sha256: str) -> Path | None:
+        """Return the archive file of that sha256 (as is, or ``.zst``), or None."""
+        plain = self.archive_path(sha256)
+        for path in (plain, plain.with_name(plain.name + _ZST)):
+            if path.is_file():
+                return path
+        return None
+
+    def read_archived(self, sha256: str) -> Iterator[bytes]:
+        """Yield the original bytes of the archived file of that sha256, in chunks.
+
+        Raises ``FileNotFoundError`` when it is not archived.
+        """
+        path = self.archived(sha256)
+        if path is None:
+            raise FileNotFoundError(self.archive_path(sha256))
+        with path.open("rb") as fh:
+            if path.suffix == _ZST:
+                import zstandard
+
+                reader = zstandard.ZstdDecompressor().stream_reader(fh)
+                yield from iter(lambda: reader.read(_CHUNK), b"")
+            else:
+                yield from iter(lambda: fh.read(_CHUNK), b"")
+
+    def verify_archived(self, sha256: str) -> bool:
+        """Return whether the archived file's original bytes still hash to ``sha256``."""
+        import zstandard
+
+        digest = hashlib.sha256()
+        try:
+            for chunk in self.read_archived(sha256):
+                digest.update(chunk)
+        except (FileNotFoundError, zstandard.ZstdError):
+            return False
+        return digest.hexdigest() == sha256
+
+    def remove_stale_parts(self) -> list[Path]:
+        """Delete partial copies left in ``incoming`` by processes that have ended.
+
+        A load killed half-way leaves its ``*.part``; it is never archive. A part of a
+        process still running (named by its pid) is left alone.
+        """
+        incoming = self.archive_dir / "incoming"
+        removed: list[Path] = []
+        if not incoming.is_dir():
+            return removed
+        for part in incoming.glob(f"*{_PART}"):
+            if not _is_running(part.name.split(".", 1)[0]):
+                part.unlink(missing_ok=True)
+                removed.append(part)
+        return removed
 
 
 @dataclass
@@ -152,20 +220,86 @@ class ArchiveCopy:
 
     store: Store
     part: Path
+    source: Path | None = None
+    compressed: bool = field(default=False, init=False)
 
     def writer(self) -> BinaryIO:
-        """Open the partial copy for writing (the caller closes it)."""
-        return self.part.open("wb")
+        """Open the partial copy for writing the file's bytes (the caller closes it).
+
+        For a ``source`` that could be reflinked the writer discards what it is given
+        (the copy is complete already); otherwise it compresses it with zstd.
+        """
+        if self.source is None:
+            return self.part.open("wb")
+        if _reflink(self.source, self.part):
+            return _Discard()
+        import zstandard
+
+        self.compressed = True
+        out = self.part.open("wb")
+        compressor = zstandard.ZstdCompressor(level=_ZSTD_LEVEL)
+        size = self.source.stat().st_size
+        return compressor.stream_writer(out, size=size)  # type: ignore[return-value]
 
     def file(self, sha256: str) -> Path:
         """Move the finished copy to its place in the archive; return that path."""
-        target = self.store.archive_path(sha256)
-        if target.exists():  # the same content is archived already
+        existing = self.store.archived(sha256)
+        if existing is not None:  # the same content is archived already
             self.part.unlink(missing_ok=True)
-        else:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(self.part, target)
+            return existing
+        target = self.store.archive_path(sha256)
+        if self.compressed:
+            target = target.with_name(target.name + _ZST)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(self.part, target)
         return target
+
+
+class _Discard:
+    """A writer that keeps nothing (the reflinked copy needs no bytes)."""
+
+    def write(self, data: bytes) -> int:
+        return len(data)
+
+    def __enter__(self) -> _Discard:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        return None
+
+    def close(self) -> None:
+        return None
+
+
+def _reflink(source: Path, target: Path) -> bool:
+    """Make ``target`` a copy-on-write clone of ``source``; return False where unsupported.
+
+    A clone shares the blocks (nothing is copied) yet stays the original's bytes
+    when the source is later changed, unlike a hard link.
+    """
+    import fcntl
+
+    ficlone = 0x40049409  # FICLONE from linux/fs.h
+    try:
+        with source.open("rb") as src, target.open("wb") as dst:
+            fcntl.ioctl(dst.fileno(), ficlone, src.fileno())
+    except OSError:
+        target.unlink(missing_ok=True)
+        return False
+    return True
+
+
+def _is_running(pid: str) -> bool:
+    """Return whether a process of that id runs (True when it cannot be told)."""
+    if not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
 
 
 def open_store(path: Path | str, migrate: bool = True) -> Store:
@@ -173,6 +307,7 @@ def open_store(path: Path | str, migrate: bool = True) -> Store:
     from zhangjiang.forms import FORMS  # the registry loads declarations on import
 
     store = Store(Path(path))
+    store.remove_stale_parts()
     if migrate:
         applied = store.migrate()
         # A store made before cells existed gets the cells of its batches once.
@@ -210,6 +345,8 @@ def _connect_with_retry(path: Path, read_only: bool) -> Connection:
     has it open in the other mode (read-only against read-write), which DuckDB
     refuses as "a different configuration" until that connection closes.
     """
+    import duckdb
+
     deadline = time.monotonic() + _LOCK_RETRY_SECONDS
     delay = 0.02
     while True:

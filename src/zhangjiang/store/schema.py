@@ -131,6 +131,37 @@ MIGRATIONS: list[tuple[str, str]] = [
         UPDATE batch_cells SET source = '' WHERE source IS NULL;
         """,
     ),
+    # The HPC rollup (zhangjiang.indicators.hpc_rollup), filled as job logs load.
+    (
+        "0006_hpc_rollup",
+        """
+        CREATE TABLE hpc_rollup_usage (
+            batch_id INTEGER NOT NULL,
+            system VARCHAR,
+            month DATE NOT NULL,
+            user_name VARCHAR,
+            touching BIGINT NOT NULL,
+            overlapping BIGINT NOT NULL,
+            active BIGINT NOT NULL,
+            core_seconds HUGEINT,
+            fallbacks VARCHAR[]
+        );
+        CREATE TABLE hpc_rollup_ends (
+            batch_id INTEGER NOT NULL,
+            system VARCHAR,
+            month DATE NOT NULL,
+            runs BIGINT NOT NULL
+        );
+        CREATE TABLE hpc_rollup_repeats (
+            batch_id INTEGER NOT NULL,
+            "row" BIGINT NOT NULL,
+            system VARCHAR,
+            job_id VARCHAR,
+            month DATE NOT NULL
+        );
+        CREATE TABLE hpc_rollup_batches (batch_id INTEGER PRIMARY KEY);
+        """,
+    ),
 ]
 
 

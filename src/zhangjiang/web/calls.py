@@ -14,12 +14,13 @@ from typing import Any, TypeVar
 from urllib.parse import quote
 
 from fastapi import Request
-from fastapi.responses import Response
+from fastapi.responses import FileResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from zhangjiang.portal.accounts import Account
 from zhangjiang.portal.auth import visitor
 from zhangjiang.snapshot import Snapshot
+from zhangjiang.store import Store
 from zhangjiang.web.i18n import LANG_COOKIE, resolve_lang
 from zhangjiang.web.site import Site, dump_json, html_key, json_key
 
@@ -160,4 +161,23 @@ def attachment(body: bytes, filename: str, media_type: str) -> Response:
     )
     return Response(
         body, media_type=media_type, headers={"Content-Disposition": disposition}
+    )
+
+
+def original_file(store: Store, sha256: str, filename: str) -> Response | None:
+    """Answer an archived file as a download of its original bytes; None if missing.
+
+    A file archived zstd-compressed is decompressed as it is sent.
+    """
+    path = store.archived(sha256)
+    if path is None:
+        return None
+    media = "application/octet-stream"
+    if path == store.archive_path(sha256):
+        return FileResponse(path, filename=filename, media_type=media)
+    response = attachment(b"", filename, media)
+    return StreamingResponse(
+        store.read_archived(sha256),
+        media_type=media,
+        headers={"Content-Disposition": response.headers["Content-Disposition"]},
     )

@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
@@ -43,7 +43,7 @@ from zhangjiang.portal.sessions import (
 )
 from zhangjiang.portal.uploads import submit_upload, uploadable_forms
 from zhangjiang.snapshot import write_snapshot
-from zhangjiang.web.calls import Call, attachment, begin
+from zhangjiang.web.calls import Call, attachment, begin, original_file
 from zhangjiang.web.figures import batch_row
 from zhangjiang.web.i18n import label, pick
 from zhangjiang.web.portal_choices import operator_forms
@@ -288,12 +288,10 @@ async def batch_original(request: Request, batch_id: int) -> Response:
     c, who = await signed_in(request)
     user = require_role(who, *UPLOAD_ROLES)
     batch, _ = await run_in_threadpool(_visible_batch, c, user, batch_id)
-    path = c.site.store.archive_path(batch["sha256"])
-    if not path.is_file():
+    response = original_file(c.site.store, batch["sha256"], batch["file"])
+    if response is None:
         raise HTTPException(404, f"批次 {batch_id} 的原始文件不在存档中 / not archived")
-    return FileResponse(
-        path, filename=batch["file"], media_type="application/octet-stream"
-    )
+    return response
 
 
 @router.get("/portal/batches/{batch_id}/rows.{fmt}")
@@ -466,9 +464,7 @@ def _stored_rows(
 
 def _word(form: Any, name: str, value: Any, lang: str) -> Any:
     # An allowed value as the form writes it in the page's language.
-    return (
-        form.column(name).translate(value, lang) if isinstance(value, str) else value
-    )
+    return form.column(name).translate(value, lang) if isinstance(value, str) else value
 
 
 def _result(result: dict[str, Any], lang: str) -> dict[str, Any]:

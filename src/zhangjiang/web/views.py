@@ -6,13 +6,13 @@ import tempfile
 from pathlib import Path
 
 from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import FileResponse, Response
+from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from zhangjiang.forms import FORMS, get_form
 from zhangjiang.forms.template import write_template
 from zhangjiang.web import explorer, pages
-from zhangjiang.web.calls import attachment, begin
+from zhangjiang.web.calls import attachment, begin, original_file
 from zhangjiang.web.reports import REPORT_FORMATS
 
 __all__ = ["router"]
@@ -170,15 +170,13 @@ async def batch_file(request: Request, batch_id: int) -> Response:
             "该文件含个人信息，仅供工作人员下载 / the file holds personal data: "
             "for staff only",
         )
-    path = c.site.store.archive_path(batch["sha256"])
-    if not path.is_file():
+    response = original_file(c.site.store, batch["sha256"], batch["file"])
+    if response is None:
         raise HTTPException(
             404,
             f"批次 {batch_id} 的原始文件不在存档中 / batch {batch_id}: original not archived",
         )
-    return FileResponse(
-        path, filename=batch["file"], media_type="application/octet-stream"
-    )
+    return response
 
 
 @router.get("/forms/{name}/template.xlsx")
