@@ -10,9 +10,12 @@ from pathlib import Path
 import pytest
 from starlette.exceptions import StarletteDeprecationWarning
 
+from tests.portal_support import PASSWORD, login
 from zhangjiang.config import Settings
 from zhangjiang.indicators.engine import refresh_snapshot
 from zhangjiang.ingest.service import ingest_paths
+from zhangjiang.portal.accounts import add_user
+from zhangjiang.portal.state import open_state
 from zhangjiang.store import Store, open_store
 from zhangjiang.store import duckdb as store_duckdb
 from zhangjiang.web.app import create_app
@@ -46,9 +49,12 @@ def test_a_job_log_is_archived_compressed_and_read_back_as_is(
     assert store.verify_archived(res.sha256)
     incoming = store.archive_dir / "incoming"
     assert list(incoming.glob("*")) == []
-    # The web download answers the original bytes.
+    # The web download answers the original bytes (to staff: job logs name users).
     refresh_snapshot(store)
+    add_user(open_state(settings.db), "stat", "statistician", PASSWORD)
     with TestClient(create_app(settings)) as client:
+        assert client.get(f"/batches/{res.batch_id}/file").status_code == 403
+        assert login(client, "stat").status_code == 303
         response = client.get(f"/batches/{res.batch_id}/file")
     assert response.status_code == 200
     assert response.content == log.read_bytes()

@@ -155,13 +155,27 @@ ORDER BY system NULLS LAST
 
 
 def rollup_unmapped_sql(orgs_cte: str) -> str:
-    """Return SQL for ``hpc.unmapped_users`` from the rollup (``orgs_cte`` renames the map)."""
-    return f"""WITH {orgs_cte}, {_usage("active > 0")}
-SELECT COUNT(DISTINCT j.user_name) AS value,
-       list(DISTINCT j._batch_id ORDER BY j._batch_id) AS sources
-FROM usage AS j
-LEFT JOIN hpc_user_organizations AS o ON o.user_name = j.user_name
-WHERE o.user_name IS NULL AND j.user_name IS NOT NULL
+    """Return SQL for ``hpc.unmapped_users`` from the rollup (``orgs_cte`` renames the map).
+
+    As the plain query: its sources are the period's job batches and the organisation
+    map, and there is no row without a job batch.
+    """
+    return f"""WITH {orgs_cte}, {_usage("active > 0")},
+unmapped AS (
+  SELECT COUNT(DISTINCT j.user_name) AS n
+  FROM usage AS j
+  LEFT JOIN hpc_user_organizations AS o ON o.user_name = j.user_name
+  WHERE o.user_name IS NULL AND j.user_name IS NOT NULL
+),
+inputs AS (
+  SELECT _batch_id FROM usage
+  UNION SELECT _batch_id FROM hpc_user_organizations
+)
+SELECT (SELECT n FROM unmapped) AS value,
+       list(DISTINCT _batch_id ORDER BY _batch_id) AS sources
+FROM inputs
+WHERE EXISTS (SELECT 1 FROM usage)
+HAVING count(*) > 0
 """
 
 
