@@ -106,27 +106,45 @@ def _figure_sql(
     )
 
 
-# The count comes from the period's job batches and the organisation map, so both are
-# its sources (a zero too: no user is missing from those batches); no row without jobs.
-_UNMAPPED_SQL = f"""
-WITH {_ORGS_CTE}, {_JOB_BATCHES},
+def _unmapped_sql(ctes: str, jobs: str, active: str, batches: str) -> str:
+    """Return SQL for ``hpc.unmapped_users`` over ``jobs`` (aliased ``j``) where ``active``.
+
+    The count comes from the period's job batches (the relation ``batches``) and the
+    organisation map, so both are its sources (a zero too: no user is missing from those
+    batches); no row without jobs. The plain query reads ``hpc_jobs``, the rollup's its
+    ``usage`` rows.
+    """
+    return f"""
+WITH {_ORGS_CTE}, {ctes},
 unmapped AS (
   SELECT COUNT(DISTINCT j.user_name) AS n
-  FROM hpc_jobs AS j
+  FROM {jobs}
   LEFT JOIN hpc_user_organizations AS o ON o.user_name = j.user_name
-  WHERE j.start_time < {_END} AND (j.end_time > {_START} OR j.start_time >= {_START})
-    AND o.user_name IS NULL AND j.user_name IS NOT NULL
+  WHERE {active} AND o.user_name IS NULL AND j.user_name IS NOT NULL
 ),
 inputs AS (
-  SELECT _batch_id FROM job_batches
+  SELECT _batch_id FROM {batches}
   UNION SELECT _batch_id FROM hpc_user_organizations
 )
 SELECT (SELECT n FROM unmapped) AS value,
        list(DISTINCT _batch_id ORDER BY _batch_id) AS sources
 FROM inputs
-WHERE EXISTS (SELECT 1 FROM job_batches)
+WHERE EXISTS (SELECT 1 FROM {batches})
 HAVING count(*) > 0
 """
+
+
+_UNMAPPED = {
+    "sql": _unmapped_sql(
+        _JOB_BATCHES,
+        "hpc_jobs AS j",
+        f"j.start_time < {_END} AND (j.end_time > {_START} OR j.start_time >= {_START})",
+        "job_batches",
+    ),
+    "rollup_sql": _unmapped_sql(
+        rollup.usage_cte("active > 0"), "usage AS j", "TRUE", "usage"
+    ),
+}
 
 
 def _figures(
@@ -365,7 +383,7 @@ register(
         "HPC users without organisation",
         "人",
         "users",
-        {"sql": _UNMAPPED_SQL, "rollup_sql": rollup.rollup_unmapped_sql(_ORGS_CTE)},
+        _UNMAPPED,
         "报告期内有作业、但不在“超算用户所属单位”中的用户数；大于 0 时服务单位数按账户计，"
         "应补全对应表。",
         "Users with a job in the period who are missing from hpc-user-organizations; when "

@@ -13,7 +13,7 @@ from the job rows by the indicator's plain SQL, which the Spark engine also runs
 
 Tables (created by the migration ``0006_hpc_rollup``):
 
-- ``hpc_rollup_usage(batch_id, system, month, user_name, touching, overlapping,
+- ``hpc_rollupusage_cte(batch_id, system, month, user_name, touching, overlapping,
   active, core_seconds, fallbacks)``: per calendar month a job touches (starts before
   the month ends and ends at or after it starts), the user's jobs that touch it, that
   overlap it (end after it starts), that are active in it (the condition of
@@ -39,8 +39,8 @@ __all__ = [
     "rollup_active_users_sql",
     "rollup_core_hours_sql",
     "rollup_jobs_ended_sql",
-    "rollup_unmapped_sql",
     "rollup_used_sql",
+    "usage_cte",
 ]
 
 _DATASET = "hpc-jobs"
@@ -64,7 +64,7 @@ SELECT NOT EXISTS (
 """
 
 
-def _usage(where: str = "") -> str:
+def usage_cte(where: str = "") -> str:
     """Return the CTE ``usage``: rollup rows of loaded batches in the period's months."""
     extra = f" AND {where}" if where else ""
     return (
@@ -86,7 +86,7 @@ def rollup_used_sql() -> str:
 
 def rollup_core_hours_sql() -> str:
     """Return SQL giving the rows of ``hpc_sql.core_hours_sql`` from the rollup."""
-    return f"""WITH {_usage("overlapping > 0")}
+    return f"""WITH {usage_cte("overlapping > 0")}
 SELECT system, SUM(core_seconds) / 3600.0 AS core_hours
 FROM usage
 GROUP BY system
@@ -116,7 +116,7 @@ ORDER BY system NULLS LAST
 
 def rollup_active_users_sql() -> str:
     """Return SQL giving the rows of ``hpc_sql.active_users_sql`` from the rollup."""
-    return f"""WITH {_usage("active > 0")}
+    return f"""WITH {usage_cte("active > 0")}
 SELECT system, COUNT(DISTINCT user_name) AS active_users
 FROM usage
 GROUP BY GROUPING SETS ((system), ())
@@ -127,7 +127,7 @@ ORDER BY system NULLS LAST
 
 def rollup_active_organizations_sql() -> str:
     """Return SQL giving the rows of ``hpc_sql.active_organizations_sql`` from the rollup."""
-    return f"""WITH {_usage("active > 0")}, organizations AS (
+    return f"""WITH {usage_cte("active > 0")}, organizations AS (
     SELECT j.system, o.organization
     FROM usage AS j
     JOIN hpc_user_organizations AS o ON o.user_name = j.user_name
@@ -151,31 +151,6 @@ FROM counted
 WHERE (total = 0 AND system IN (SELECT system FROM named WHERE named))
    OR (total = 1 AND NOT EXISTS (SELECT 1 FROM named WHERE NOT named))
 ORDER BY system NULLS LAST
-"""
-
-
-def rollup_unmapped_sql(orgs_cte: str) -> str:
-    """Return SQL for ``hpc.unmapped_users`` from the rollup (``orgs_cte`` renames the map).
-
-    As the plain query: its sources are the period's job batches and the organisation
-    map, and there is no row without a job batch.
-    """
-    return f"""WITH {orgs_cte}, {_usage("active > 0")},
-unmapped AS (
-  SELECT COUNT(DISTINCT j.user_name) AS n
-  FROM usage AS j
-  LEFT JOIN hpc_user_organizations AS o ON o.user_name = j.user_name
-  WHERE o.user_name IS NULL AND j.user_name IS NOT NULL
-),
-inputs AS (
-  SELECT _batch_id FROM usage
-  UNION SELECT _batch_id FROM hpc_user_organizations
-)
-SELECT (SELECT n FROM unmapped) AS value,
-       list(DISTINCT _batch_id ORDER BY _batch_id) AS sources
-FROM inputs
-WHERE EXISTS (SELECT 1 FROM usage)
-HAVING count(*) > 0
 """
 
 
