@@ -28,7 +28,14 @@ demo: $(STAMP)
 	rm -rf $(DB) $(DB).wal $(DB).files $(DB).snapshot.json demo-data
 	$(BIN)/zhangjiang --db $(DB) demo --out demo-data
 
-run: demo
+# The demo store is built once; a store already at $(DB) (the demo, or your own data) is
+# served as it is, never deleted. `make demo` rebuilds the demo store.
+run: $(STAMP)
+	@if [ -e $(DB) ]; then \
+		echo "== 2/3 使用已有数据库 / using the existing store $(DB) (make demo rebuilds the demo)"; \
+	else \
+		$(MAKE) --no-print-directory demo; \
+	fi
 	@echo "== 3/3 看板 / serving http://127.0.0.1:$(PORT) (Ctrl-C to stop)"
 	@if $(BIN)/zhangjiang serve --help >/dev/null 2>&1; then \
 		$(BIN)/zhangjiang --db $(DB) serve --port $(PORT); \

@@ -59,8 +59,9 @@ def demo(
         if rejected:
             raise typer.Exit(EXIT_REJECTED)
         loaded = sum(1 for r in results if r.outcome == "loaded")
-        values = compute(st, period)
-        refresh_snapshot(st)
+        with st.session():
+            values = compute(st, period)
+            refresh_snapshot(st)
     periods = sorted({v.period for v in values})
     span = f"{periods[0]}…{periods[-1]}" if periods else "—"
     console.print(

@@ -59,22 +59,23 @@ def build_demo(
             if exc.name != name:
                 raise
     results: list[IngestResult] = []
-    for name, generator in GENERATORS.items():
-        if only and name not in only:
-            continue
-        target = out_dir / name
-        target.mkdir(parents=True, exist_ok=True)
-        for demo_file in generator(target, scale):
-            results.extend(
-                ingest_paths(
-                    store,
-                    demo_file.dataset,
-                    [demo_file.path],
-                    settings,
-                    note=DEMO_NOTE,
-                    progress=progress,
-                    snapshot=False,
-                    **demo_file.options,
+    with store.session():
+        for name, generator in GENERATORS.items():
+            if only and name not in only:
+                continue
+            target = out_dir / name
+            target.mkdir(parents=True, exist_ok=True)
+            for demo_file in generator(target, scale):
+                results.extend(
+                    ingest_paths(
+                        store,
+                        demo_file.dataset,
+                        [demo_file.path],
+                        settings,
+                        note=DEMO_NOTE,
+                        progress=progress,
+                        snapshot=False,
+                        **demo_file.options,
+                    )
                 )
-            )
     return results

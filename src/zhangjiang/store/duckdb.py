@@ -30,6 +30,9 @@ else:
     # (``--help``) does not pay for it; the alias serves annotations only.
     Connection = Any
 _LOCK_RETRY_SECONDS = 10.0
+# Databases held open by ``Store.session`` in this process, by path.
+_SESSIONS: dict[Path, Connection] = {}
+_SESSIONS_LOCK = threading.Lock()
 _PART = ".part"
 _ZST = ".zst"
 # zstd level 1: a text log shrinks 5-10x at several hundred MB/s on one core.
@@ -50,12 +53,43 @@ class Store:
 
     @contextmanager
     def connect(self, read_only: bool = False) -> Iterator[Connection]:
-        """Open a short-lived connection, retrying while another process holds the file."""
-        con = _connect_with_retry(self.path, read_only)
+        """Open a short-lived connection, retrying while another process holds the file.
+
+        Inside :meth:`session` the connection is a cursor of the database held open
+        (read-write, whatever ``read_only`` asks).
+        """
+        with _SESSIONS_LOCK:
+            held = _SESSIONS.get(self.path)
+            con = held.cursor() if held is not None else None
+        if con is None:
+            con = _connect_with_retry(self.path, read_only)
         try:
             yield con
         finally:
             con.close()
+
+    @contextmanager
+    def session(self) -> Iterator[None]:
+        """Hold the database open in this process for a run of work (building the demo).
+
+        Every ``connect`` of the block is then a cursor of one open database instead of
+        opening the file, reading its catalogue and checkpointing on close each time
+        (~25 ms a call). The file stays locked against other processes meanwhile, so
+        this is for one-process batch work, not for the web server.
+        """
+        with _SESSIONS_LOCK:
+            if self.path in _SESSIONS:
+                held = None
+            else:
+                held = _connect_with_retry(self.path, False)
+                _SESSIONS[self.path] = held
+        try:
+            yield
+        finally:
+            if held is not None:
+                with _SESSIONS_LOCK:
+                    del _SESSIONS[self.path]
+                held.close()
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
