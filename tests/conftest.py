@@ -96,7 +96,8 @@ def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Store:
     results = build_demo(st, demo_settings, folder / "files")
     rejected = [r.to_dict() for r in results if r.outcome == "rejected"]
     assert not rejected, rejected
-    compute(st, "2022")
+    with st.session():
+        compute(st, "2022")
     return st
 
 

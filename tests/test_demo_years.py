@@ -64,13 +64,14 @@ def demo(tmp_path_factory: pytest.TempPathFactory, demo_store: Store) -> Demo:
     folder = tmp_path_factory.mktemp("demo_years")
     store = copy_store(demo_store, folder)
     values: Values = {}
-    for year in YEARS:
-        compute(store, year)
-        values[year] = {
-            (v["id"], *v["dimensions"].values()): Decimal(str(v["value"]))
-            for v in read_values(store, year)
-            if v["value"] is not None
-        }
+    with store.session():  # one open database for the whole compute
+        for year in YEARS:
+            compute(store, year)
+            values[year] = {
+                (v["id"], *v["dimensions"].values()): Decimal(str(v["value"]))
+                for v in read_values(store, year)
+                if v["value"] is not None
+            }
     return store, values, demo_store.path.parent / "files"
 
 

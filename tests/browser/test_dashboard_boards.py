@@ -51,7 +51,16 @@ FORBIDDEN = (
     "undefined",
 )
 #: Chinese enum values an English page must translate (declared next to the allowed values).
-FORBIDDEN_EN = ("在建", "开放运行", "试运行", "集成电路", "便捷通关", "初步数", "同比", "魔方")
+FORBIDDEN_EN = (
+    "在建",
+    "开放运行",
+    "试运行",
+    "集成电路",
+    "便捷通关",
+    "初步数",
+    "同比",
+    "魔方",
+)
 RELEASE_NOTICE = {"zh": "初步数，尚未发布", "en": "Provisional, not yet released"}
 
 # Accessibility checks run in the page: returns a list of problems (empty when it passes).
@@ -107,8 +116,9 @@ def base_url(
 ) -> Iterator[str]:
     """Serve a copy of the demo store with its three years computed (no release yet)."""
     store = copy_store(demo_store, tmp_path_factory.mktemp("boards"))
-    for year in ("2020", "2021"):  # the shared fixture computes 2022 only
-        compute(store, year)
+    with store.session():  # one open database for the whole compute
+        for year in ("2020", "2021"):  # the shared fixture computes 2022 only
+            compute(store, year)
     write_snapshot(store)
     with running_server(Settings(db=store.path)) as url:
         yield url
