@@ -40,7 +40,7 @@ __all__ = [
 _START = "CAST($start AS TIMESTAMP)"
 _END = "CAST($end AS TIMESTAMP)"
 # Every system of the group has a job with a user name: user counts are then known.
-_USERS_KNOWN = (
+USERS_KNOWN = (
     "COUNT(DISTINCT CASE WHEN user_name IS NOT NULL THEN system END) "
     "= COUNT(DISTINCT system)"
 )
@@ -193,7 +193,7 @@ SELECT system, COUNT(DISTINCT user_name) AS active_users
 FROM hpc_jobs
 WHERE {_active("hpc_jobs")}
 GROUP BY GROUPING SETS ((system), ())
-HAVING {_USERS_KNOWN}
+HAVING {USERS_KNOWN}
 ORDER BY system NULLS LAST
 """
 
@@ -216,7 +216,7 @@ FROM hpc_jobs AS j
 LEFT JOIN hpc_user_organizations AS o ON o.user_name = j.user_name
 WHERE {_active("j")}
 GROUP BY GROUPING SETS ((j.system), ())
-HAVING {_USERS_KNOWN.replace("system", "j.system").replace("user_name", "j.user_name")}
+HAVING {USERS_KNOWN.replace("system", "j.system").replace("user_name", "j.user_name")}
 ORDER BY j.system NULLS LAST
 """
 

@@ -47,7 +47,7 @@ def report(
     ],
     fmt: Annotated[
         ReportFormat,
-        typer.Option("--format", help="输出格式 / output format: md|html|docx"),
+        typer.Option("--format", help="输出格式 / output format: md|html|docx|pdf"),
     ] = ReportFormat.md,
     lang: Annotated[
         Lang, typer.Option("--lang", help="语言 / language: zh|en")

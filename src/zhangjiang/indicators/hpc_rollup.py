@@ -13,7 +13,7 @@ from the job rows by the indicator's plain SQL, which the Spark engine also runs
 
 Tables (created by the migration ``0006_hpc_rollup``):
 
-- ``hpc_rollupusage_cte(batch_id, system, month, user_name, touching, overlapping,
+- ``hpc_rollup_usage(batch_id, system, month, user_name, touching, overlapping,
   active, core_seconds, fallbacks)``: per calendar month a job touches (starts before
   the month ends and ends at or after it starts), the user's jobs that touch it, that
   overlap it (end after it starts), that are active in it (the condition of
@@ -32,6 +32,8 @@ Tables (created by the migration ``0006_hpc_rollup``):
 
 from __future__ import annotations
 
+from zhangjiang.hpc_sql import USERS_KNOWN as _USERS_KNOWN
+
 __all__ = [
     "READY_SQL",
     "job_batches_cte",
@@ -47,11 +49,6 @@ _DATASET = "hpc-jobs"
 _START = "CAST($start AS DATE)"
 _END = "CAST($end AS DATE)"
 _LOADED = "(SELECT id FROM batches WHERE status = 'loaded')"
-# Every system of the group has a user name (as hpc_sql's rule): user counts are known.
-_USERS_KNOWN = (
-    "COUNT(DISTINCT CASE WHEN user_name IS NOT NULL THEN system END) "
-    "= COUNT(DISTINCT system)"
-)
 
 
 # True when every loaded job batch is summed (else the plain SQL is used).

@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from zhangjiang.errors import IngestError
 from zhangjiang.ingest.jobs_problems import (
     NOTICES,
+    TABLE_NAME,
     empty_log_error,
     job_notices,
     job_problems,
@@ -72,7 +73,6 @@ FORMATS = ("slurm", "pbs", "lsf", "sge", "jobcomp")
 
 # Bytes read to sniff the format: enough for a long LSF record with its job script.
 _SNIFF_BYTES = 1 << 20
-_TABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 # A delimiter that never occurs in a text log, so that read_csv yields whole lines.
 _NO_DELIMITER = "\x00"
 # Cheap test first: trim() of every line costs more than splitting it.
@@ -495,7 +495,7 @@ def open_job_log(
     ``name`` is the file's name in messages (an upload is saved under another);
     ``fields`` the columns of a Slurm dump without header (``--fields``).
     """
-    if not _TABLE_NAME.fullmatch(table):
+    if not TABLE_NAME.fullmatch(table):
         raise ValueError(f"not a plain SQL identifier: {table!r}")
     name = name or path.name
     columns: tuple[str, ...] | None = None

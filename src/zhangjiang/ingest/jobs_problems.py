@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "NOTICES",
+    "TABLE_NAME",
     "empty_log_error",
     "job_notices",
     "job_problems",
@@ -30,14 +31,15 @@ __all__ = [
 
 # Notices a format's SELECT gives a stored job, and their declared problem kinds.
 NOTICES = {"extra-field": "job-extra-field", "walltime-mismatch": "walltime-mismatch"}
-_TABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# A staging table name that is safe to write into SQL.
+TABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def job_problems(
     con: Connection, path: Path, table: str = "jobs_stage", limit: int = 1000
 ) -> list[Problem]:
     """Return the first ``limit`` problems that :func:`stage_jobs` recorded for ``path``."""
-    if not _TABLE_NAME.fullmatch(table):
+    if not TABLE_NAME.fullmatch(table):
         raise ValueError(f"not a plain SQL identifier: {table!r}")
     rows = con.execute(
         f"SELECT source_row, problem, reason FROM {table}_problems "
@@ -71,7 +73,7 @@ def job_notices(con: Connection, name: str, table: str = "jobs_stage") -> list[P
     trailing field (``job-extra-field``), a PBS job whose two wall times disagree
     (``walltime-mismatch``). Each warning gives the count and the first line.
     """
-    if not _TABLE_NAME.fullmatch(table):
+    if not TABLE_NAME.fullmatch(table):
         raise ValueError(f"not a plain SQL identifier: {table!r}")
     rows = con.execute(
         f"SELECT notice, count, first_row FROM {table}_notices ORDER BY notice"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from decimal import (
     ROUND_CEILING,
@@ -29,6 +30,7 @@ __all__ = [
     "round_to",
     "scaled",
     "step_of",
+    "superscript",
     "tidy",
     "to_decimal",
 ]
@@ -158,3 +160,20 @@ def divided(m: Decimal, factor: Decimal) -> Decimal:
 def _to_multiple(m: Decimal, base: Decimal, rounding: str) -> Decimal:
     quotient = WIDE.divide(m, base).to_integral_value(rounding=rounding)
     return WIDE.multiply(quotient, base)
+
+
+_POWER = re.compile(r"\^\{?(-?\d+)\}?")
+_SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def superscript(text: str) -> str:
+    """Write powers of ten as superscripts: ``10^{22}`` and ``10^20`` become 10²² and 10²⁰.
+
+    One rule for every output (pages, Markdown, HTML, Word).
+
+    Examples
+    --------
+    >>> superscript("8×10^{22} W/cm²"), superscript("×10^20 W/cm²")
+    ('8×10²² W/cm²', '×10²⁰ W/cm²')
+    """
+    return _POWER.sub(lambda m: m.group(1).translate(_SUPERSCRIPTS), text)

@@ -9,7 +9,7 @@ is not loaded or superseded.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from zhangjiang.cells import take_cells
 from zhangjiang.errors import ReviewError
@@ -18,6 +18,11 @@ from zhangjiang.portal.accounts import Account
 from zhangjiang.portal.state import AppState, utc_now
 from zhangjiang.store import Store
 from zhangjiang.store.duckdb import fetch_dicts
+
+if TYPE_CHECKING:
+    from zhangjiang.cells import CellPlan
+    from zhangjiang.forms.model import Form
+    from zhangjiang.store.duckdb import Connection
 
 __all__ = [
     "approve_batch",
@@ -78,23 +83,28 @@ def can_see_batch(
 def approve_batch(store: Store, batch_id: int) -> dict[str, Any]:
     """Load a pending batch: it takes the cells it changes from the batches holding them."""
     with store.transaction() as con:
-        batch = _pending(con, batch_id)
-        form = get_form(batch["dataset"])
-        con.execute("UPDATE batches SET status = 'loaded' WHERE id = ?", [batch_id])
-        plan = take_cells(con, form, batch_id)
-        superseded = plan.superseded
-        repeated = 0
-        if form.connector == "hpc-jobs":
-            from zhangjiang.ingest.jobs_load import drop_repeated_runs
-
-            repeated = drop_repeated_runs(con, batch_id)
+        _form, plan, repeated = _approve(con, batch_id)
     return {
         "id": batch_id,
         "status": "loaded",
-        "superseded": superseded,
+        "superseded": plan.superseded,
         "plan": plan.to_dict(),
         "repeated_runs": repeated,
     }
+
+
+def _approve(con: Connection, batch_id: int) -> tuple[Form, CellPlan, int]:
+    """Approve ``batch_id`` in the caller's transaction: its form, cell plan, runs dropped."""
+    batch = _pending(con, batch_id)
+    form = get_form(batch["dataset"])
+    con.execute("UPDATE batches SET status = 'loaded' WHERE id = ?", [batch_id])
+    plan = take_cells(con, form, batch_id)
+    repeated = 0
+    if form.connector == "hpc-jobs":
+        from zhangjiang.ingest.jobs_load import drop_repeated_runs
+
+        repeated = drop_repeated_runs(con, batch_id)
+    return form, plan, repeated
 
 
 def preview_approval(store: Store, batch_id: int) -> dict[str, Any]:
@@ -108,14 +118,7 @@ def preview_approval(store: Store, batch_id: int) -> dict[str, Any]:
     preview: dict[str, Any] = {}
     try:
         with store.transaction() as con:
-            batch = _pending(con, batch_id)
-            form = get_form(batch["dataset"])
-            con.execute("UPDATE batches SET status = 'loaded' WHERE id = ?", [batch_id])
-            plan = take_cells(con, form, batch_id)
-            if form.connector == "hpc-jobs":
-                from zhangjiang.ingest.jobs_load import drop_repeated_runs
-
-                drop_repeated_runs(con, batch_id)
+            form, plan, _repeated = _approve(con, batch_id)
             preview["plan"] = plan.to_dict()
             years = sorted({str(p)[:4] for p, _ in [*plan.added, *plan.replaced]})
             preview["values"] = _value_changes(con, form.name, years)

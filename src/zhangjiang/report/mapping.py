@@ -222,18 +222,13 @@ def units_agree(claim_unit: str, indicator_unit: str) -> bool:
     )
 
 
-def _keyword_evidence(indicator: str, before: str, after: str) -> float:
-    """Return how strongly the words next to a claim name an indicator (0: not at all).
+def _keyword_hit(indicator: str, before: str, after: str) -> tuple[float, str]:
+    """Return the strength of the best keyword next to a claim, and that keyword.
 
     A declared keyword (or its title) right after the figure ("233家单位") is the
     strongest sign, one ending just before it ("银行28家") next; farther words and
-    partial matches (3 characters or the whole keyword) count less.
+    partial matches (3 characters or the whole keyword) count less (0: not at all).
     """
-    return _keyword_hit(indicator, before, after)[0]
-
-
-def _keyword_hit(indicator: str, before: str, after: str) -> tuple[float, str]:
-    """Return the strength of the best keyword next to a claim, and that keyword."""
     ind = load_builtin().get(indicator)
     if ind is None:
         return 0.0, ""

@@ -13,6 +13,7 @@ from zhangjiang.forms import get_form
 from zhangjiang.indicators import load_builtin
 from zhangjiang.periods import parse_period
 from zhangjiang.phrasing import phrase_growth
+from zhangjiang.phrasing.numbers import superscript
 from zhangjiang.report.figures import GAP, FigureBook, Gap
 from zhangjiang.staleness import stale_inputs, staleness_notice
 from zhangjiang.store import Store
@@ -22,7 +23,6 @@ __all__ = [
     "build_markdown",
     "skeleton_entries",
     "skeleton_lines",
-    "superscript_powers",
 ]
 
 _ENV = Environment(
@@ -34,8 +34,6 @@ _ENV = Environment(
 )
 _PERCENT = re.compile(r"(\d+(?:\.\d+)?%)")
 _LINEAGE_FILES = 4
-_POWER = re.compile(r"10\^\{(-?\d+)\}")
-_TO_SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 
 
 @dataclass
@@ -65,7 +63,7 @@ def build_markdown(
     """
     book = FigureBook(store, parse_period(period), lang=lang)
     text = _render(book, lang)
-    body = superscript_powers(_drop_gap_lines(text))
+    body = superscript(_drop_gap_lines(text))
     if seed_headings:
         body = _seed_headings(body)
     synthetic = _is_synthetic(store, book)
@@ -164,11 +162,6 @@ def _render(book: FigureBook, lang: str) -> str:
 def _is_growth(indicator: str) -> bool:
     ind = load_builtin().get(indicator)
     return ind is not None and ind.yoy_of is not None
-
-
-def superscript_powers(text: str) -> str:
-    """Write powers of ten as superscripts: "8×10^{22}" -> "8×10²²" (readable in every format)."""
-    return _POWER.sub(lambda m: "10" + m.group(1).translate(_TO_SUPERSCRIPT), text)
 
 
 def _drop_gap_lines(text: str) -> str:

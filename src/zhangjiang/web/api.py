@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 
 from zhangjiang.errors import UnknownIndicatorError
 from zhangjiang.exports import EXPORT_FORMATS, export_values
@@ -256,7 +257,8 @@ async def explore_csv(
     """数据浏览 CSV / The explorer's table as CSV: period, group, value."""
     c = await begin(request)
     key = ("explore", indicator, group_by, start, end, freq, c.lang)
-    page = c.site.page(
+    page = await run_in_threadpool(  # built off the event loop, as c.json builds
+        c.site.page,
         c.snap,
         key,
         lambda: explorer.explore(c.snap, indicator, group_by, start, end, freq, c.lang),

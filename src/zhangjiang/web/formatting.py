@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from zhangjiang.phrasing import Style, phrase, phrase_growth
-from zhangjiang.phrasing.numbers import format_grouped, format_plain, round_to
+from zhangjiang.phrasing.numbers import (
+    format_grouped,
+    format_plain,
+    round_to,
+    superscript,
+)
 
 __all__ = ["format_growth", "format_number", "format_value", "superscript"]
 
 _WAN = Decimal(10) ** 4
 _YI = Decimal(10) ** 8
-_POWER = re.compile(r"\^\{?(-?\d+)\}?")
-_SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
 def format_value(value: Any, indicator: dict[str, Any], lang: str) -> str:
@@ -46,17 +48,6 @@ def format_value(value: Any, indicator: dict[str, Any], lang: str) -> str:
     if unit == "%" or lang == "zh":
         return f"{number}{unit}"
     return f"{number} {unit}"
-
-
-def superscript(text: str) -> str:
-    """Write powers of ten as superscripts: ``10^{22}`` and ``10^20`` become 10²² and 10²⁰.
-
-    Examples
-    --------
-    >>> superscript("8×10^{22} W/cm²"), superscript("×10^20 W/cm²")
-    ('8×10²² W/cm²', '×10²⁰ W/cm²')
-    """
-    return _POWER.sub(lambda m: m.group(1).translate(_SUPERSCRIPTS), text)
 
 
 def format_number(value: Any, lang: str, decimals: int = 2) -> str:
