@@ -10,6 +10,7 @@ from decimal import Decimal, localcontext
 from typing import Any
 
 from zhangjiang.indicators.cycle import Cycle
+from zhangjiang.ingest.jobs_rollup import refresh_missing
 from zhangjiang.indicators.model import Indicator, IndicatorValue, dimensions_key
 from zhangjiang.indicators.registry import get_indicator, load_builtin
 from zhangjiang.periods import Period, parse_period, reference_label, year_before
@@ -78,6 +79,7 @@ def compute(
     chosen.sort(key=lambda ind: ind.yoy_of is not None)
     computed: list[IndicatorValue] = []
     with store.transaction() as con:
+        refresh_missing(con)
         cycle = Cycle(con)
         periods = cycle.periods(period)
         done: dict[tuple[str, str], list[IndicatorValue]] = {}

@@ -3,8 +3,8 @@
 Every HPC indicator of every whole-month period (a month, a quarter, a year, a year to
 date) reads these small tables instead of the job rows, so computing all periods costs
 about what one scan of the jobs costs. Ingest maintains them:
-:func:`zhangjiang.ingest.jobs_rollup.refresh` sums the rows of one batch, right after
-they are stored, in the same transaction. The rows are
+:func:`zhangjiang.ingest.jobs_rollup.refresh` sums the rows of one batch right after
+they are committed, and ``compute`` sums any batch still missing. The rows are
 keyed by batch id and the queries keep only loaded batches, like the ``hpc_jobs`` view
 (the form is ``append``: no cell of it is ever hidden), so a batch that is approved,
 rejected or superseded needs no recompute. A period that is not whole months, or a
@@ -14,14 +14,16 @@ from the job rows by the indicator's plain SQL, which the Spark engine also runs
 Tables (created by the migration ``0006_hpc_rollup``):
 
 - ``hpc_rollup_usage(batch_id, system, month, user_name, touching, overlapping,
-  active, core_seconds, fallbacks)``: per calendar month a job touches (starts before
+  active, core_seconds)``: per calendar month a job touches (starts before
   the month ends and ends at or after it starts), the user's jobs that touch it, that
   overlap it (end after it starts), that are active in it (the condition of
-  ``hpc_sql._active`` for the month), their cores × seconds of overlap, and the
-  organisations the user counts under when missing from the map (the accounts of the
-  active jobs, or the user name where there is none). For a whole-month period each
-  condition holds for a job exactly when it holds for some month of the period, and
-  the overlap seconds add up over the months.
+  ``hpc_sql._active`` for the month) and their cores × seconds of overlap. For a
+  whole-month period each condition holds for a job exactly when it holds for some
+  month of the period, and the overlap seconds add up over the months.
+- ``hpc_rollup_accounts(batch_id, system, user_name, fallback, year, months)``: the
+  organisations a user counts under when missing from the map (the accounts of the
+  active jobs, or the user name where there is none), with the months of ``year`` in
+  which the user had an active job on it (bit ``m - 1`` for month ``m``).
 - ``hpc_rollup_ends(batch_id, system, month, runs)``: job runs per month of end.
 - ``hpc_rollup_repeats(batch_id, row, system, job_id, month)``: every run whose
   (system, job id) occurs more than once among the stored runs, with its month of
@@ -61,12 +63,22 @@ SELECT NOT EXISTS (
 """
 
 
+# The period's months per year as bit masks (bit m - 1 for month m), as in
+# hpc_rollup_accounts.
+_MASKS = f"""masks AS (
+    SELECT year(m) AS year, bit_or(CAST(1 AS INTEGER) << (month(m) - 1)) AS months
+    FROM (SELECT UNNEST(range(CAST({_START} AS TIMESTAMP), CAST({_END} AS TIMESTAMP),
+        INTERVAL 1 MONTH)) AS m)
+    GROUP BY ALL
+)"""
+
+
 def usage_cte(where: str = "") -> str:
     """Return the CTE ``usage``: rollup rows of loaded batches in the period's months."""
     extra = f" AND {where}" if where else ""
     return (
         "usage AS (SELECT batch_id AS _batch_id, system, month, user_name, "
-        "touching, overlapping, active, core_seconds, fallbacks FROM hpc_rollup_usage "
+        "touching, overlapping, active, core_seconds FROM hpc_rollup_usage "
         f"WHERE batch_id IN {_LOADED} AND month >= {_START} AND month < {_END}{extra})"
     )
 
@@ -124,16 +136,17 @@ ORDER BY system NULLS LAST
 
 def rollup_active_organizations_sql() -> str:
     """Return SQL giving the rows of ``hpc_sql.active_organizations_sql`` from the rollup."""
-    return f"""WITH {usage_cte("active > 0")}, organizations AS (
+    return f"""WITH {usage_cte("active > 0")}, {_MASKS}, organizations AS (
     SELECT j.system, o.organization
     FROM usage AS j
     JOIN hpc_user_organizations AS o ON o.user_name = j.user_name
     WHERE o.organization IS NOT NULL
     UNION ALL
-    SELECT j.system, UNNEST(j.fallbacks) AS organization
-    FROM usage AS j
-    LEFT JOIN hpc_user_organizations AS o ON o.user_name = j.user_name
-    WHERE o.organization IS NULL
+    SELECT a.system, a.fallback AS organization
+    FROM hpc_rollup_accounts AS a
+    JOIN masks AS m ON m.year = a.year AND (a.months & m.months) <> 0
+    LEFT JOIN hpc_user_organizations AS o ON o.user_name = a.user_name
+    WHERE a.batch_id IN {_LOADED} AND o.organization IS NULL
 ), named AS (
     SELECT system, bool_or(user_name IS NOT NULL) AS named FROM usage GROUP BY system
 ), counted AS (

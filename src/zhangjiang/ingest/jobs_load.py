@@ -7,7 +7,8 @@ lines that are not jobs (steps, problems) are taken out again before the commit.
 other formats, and Slurm dumps with empty lines, mixed line ends or invalid UTF-8, are
 staged by :func:`~zhangjiang.ingest.jobs.stage_log` in a temporary table first.
 Either way it all happens inside the same transaction as the batch record and the
-archived file, so a load killed half-way leaves the store as it was. The file's sha256
+archived file, so a load killed half-way leaves the store as it was. The HPC rollup
+(:mod:`~zhangjiang.ingest.jobs_rollup`) sums the batch in a second transaction. The file's sha256
 is computed, and the file copied into the archive, on a second thread during the parse
 (the hash first when a batch of the same size exists).
 
@@ -190,7 +191,6 @@ def _ingest_jobs(
         rows = staged - _drop_loaded_runs(
             con, form.table, form.view, dataset, batch_id, system
         )
-        jobs_rollup.refresh(con, batch_id)
         if rows < staged:
             problems.append(
                 problem("job-already-loaded", name, count=staged - rows, system=system)
@@ -207,6 +207,10 @@ def _ingest_jobs(
             [rows, warnings, period, sha, batch_id],
         )
         copy.file(sha)
+    # Summed once the rows are committed, so the transaction of the load never holds
+    # both; until then (or if this is interrupted) the indicators read the rows.
+    with store.transaction() as con:
+        jobs_rollup.refresh(con, batch_id)
     result = IngestResult(name, dataset, status, batch_id, rows, sha, problems=problems)
     done_zh, done_en = (
         ("已加载", "loaded") if status == "loaded" else ("已提交", status)

@@ -162,6 +162,27 @@ MIGRATIONS: list[tuple[str, str]] = [
         CREATE TABLE hpc_rollup_batches (batch_id INTEGER PRIMARY KEY);
         """,
     ),
+    # The organisations of users missing from the map: months per (user, account, year)
+    # in a bit mask, not a list per user and month. The rollup is summed again from the
+    # job rows: `compute` sums the batches it lacks (ingest.jobs_rollup.refresh_missing).
+    (
+        "0007_hpc_rollup_accounts",
+        """
+        CREATE TABLE hpc_rollup_accounts (
+            batch_id INTEGER NOT NULL,
+            system VARCHAR,
+            user_name VARCHAR,
+            fallback VARCHAR NOT NULL,
+            year INTEGER NOT NULL,
+            months INTEGER NOT NULL
+        );
+        DELETE FROM hpc_rollup_usage;
+        DELETE FROM hpc_rollup_ends;
+        DELETE FROM hpc_rollup_repeats;
+        DELETE FROM hpc_rollup_batches;
+        ALTER TABLE hpc_rollup_usage DROP COLUMN fallbacks;
+        """,
+    ),
 ]
 
 
