@@ -169,10 +169,15 @@ def test_compute_sums_the_batches_the_rollup_lacks(loaded: Store) -> None:
     """A load stopped between its commit and its rollup (or an older store) heals."""
     before, _ = _both(loaded, parse_period("2022"))
     with loaded.transaction() as con:
-        (batch,) = con.execute("SELECT max(batch_id) FROM hpc_rollup_batches").fetchone()
+        (batch,) = con.execute(
+            "SELECT max(batch_id) FROM hpc_rollup_batches"
+        ).fetchone()
         for table in ("usage", "accounts", "ends", "repeats", "batches"):
             con.execute(f"DELETE FROM hpc_rollup_{table} WHERE batch_id = ?", [batch])
-        assert _query(con, HPC["hpc.core_hours"], parse_period("2022")) != HPC["hpc.core_hours"].rollup_sql
+        assert (
+            _query(con, HPC["hpc.core_hours"], parse_period("2022"))
+            != HPC["hpc.core_hours"].rollup_sql
+        )
     compute(loaded, "2022", ["hpc.core_hours"])
     rolled, plain = _both(loaded, parse_period("2022"))
     assert rolled == plain == before

@@ -10,9 +10,9 @@ from decimal import Decimal, localcontext
 from typing import Any
 
 from zhangjiang.indicators.cycle import Cycle
-from zhangjiang.ingest.jobs_rollup import refresh_missing
 from zhangjiang.indicators.model import Indicator, IndicatorValue, dimensions_key
 from zhangjiang.indicators.registry import get_indicator, load_builtin
+from zhangjiang.ingest.jobs_rollup import refresh_missing
 from zhangjiang.periods import Period, parse_period, reference_label, year_before
 from zhangjiang.phrasing.numbers import json_number, tidy
 from zhangjiang.store import Store
