@@ -158,6 +158,11 @@ def _ingest_jobs(
         store.transaction() as con,
         _progress_bar(con, path, progress) as phase,
     ):
+        # DuckDB tries three string compressions on every segment it writes; DICT_FSST
+        # alone (a dictionary, its strings FSST-compressed) gives a job log's columns
+        # the same size for ~2 CPU-s less per 10M jobs. The setting lasts while the
+        # database is open in this process.
+        con.execute("SET disabled_compression_methods = 'fsst,dictionary'")
         batch_id = insert_batch(
             con, form, name, sha or "", size, 0, status, period, system,
             settings.user, note,
