@@ -146,7 +146,7 @@ def ingest(
     from zhangjiang.periods import parse_period
 
     output, log_format = resolve_format(fmt, old_output, log_format)
-    st = store()
+    st = store(hold=True)
     with edge():
         if period:
             parse_period(period)
