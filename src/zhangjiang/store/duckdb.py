@@ -149,7 +149,7 @@ class Store:
         the store, and replacing ~30 views cost more than loading a small file.
         """
         digest = _forms_digest(forms)
-        with self.connect() as con:
+        with self.transaction() as con:
             if not backfill and con.execute(
                 "SELECT count(*) FROM form_statements WHERE digest = ?", [digest]
             ).fetchall()[0][0]:
