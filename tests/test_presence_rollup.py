@@ -49,12 +49,16 @@ def _cells(store: Store) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
 
 def test_cells_from_the_rollup_equal_those_of_the_rows(jobs: Store) -> None:
     rolled, rows = _cells(jobs)
-    assert rolled == rows == {
-        "2021-12": {"a"},
-        "2022-01": {"a"},
-        "2022-03": {"a", "b"},
-        "2022-05": {"a"},
-    }
+    assert (
+        rolled
+        == rows
+        == {
+            "2021-12": {"a"},
+            "2022-01": {"a"},
+            "2022-03": {"a", "b"},
+            "2022-05": {"a"},
+        }
+    )
 
 
 def test_a_rejected_batch_leaves_the_cells_of_both_equal(jobs: Store) -> None:

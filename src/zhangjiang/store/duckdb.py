@@ -150,9 +150,10 @@ class Store:
         """
         digest = _forms_digest(forms)
         with self.transaction() as con:
-            if not backfill and con.execute(
+            applied = con.execute(
                 "SELECT count(*) FROM form_statements WHERE digest = ?", [digest]
-            ).fetchall()[0][0]:
+            ).fetchall()[0][0]
+            if applied and not backfill:
                 return
             tables = {
                 r[0]: set(r[1])
