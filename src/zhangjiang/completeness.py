@@ -13,6 +13,7 @@ one, so a hole in the middle never yields a smaller sum under a complete-looking
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -22,7 +23,10 @@ from zhangjiang.forms.model import Form
 if TYPE_CHECKING:
     from zhangjiang.store.duckdb import Connection
 
-__all__ = ["Presence", "presence"]
+__all__ = ["Presence", "presence", "rows_presence"]
+
+# The form whose cells the HPC rollup lists (zhangjiang.indicators.hpc_rollup).
+_ROLLUP_FORM = "hpc-jobs"
 
 
 @dataclass
@@ -96,7 +100,6 @@ class Presence:
 
 def presence(con: Connection, form: Form) -> Presence:
     """Return the current cells of ``form`` (loaded batches, cells not replaced)."""
-    cells: dict[str, set[str]] = defaultdict(set)
     if form.mode == "replace":
         rows = list(current_cells(con, form.name))
         if not rows:  # batches of a register loaded without cells: present, no period
@@ -104,12 +107,50 @@ def presence(con: Connection, form: Form) -> Presence:
                 "SELECT coalesce(period, ''), '' FROM batches WHERE dataset = ? AND status = 'loaded'",
                 [form.name],
             ).fetchall()
-    else:
-        period, reporter = cell_sql(form, "t")
-        when = period or "''"
-        rows = con.execute(
-            f"SELECT DISTINCT {when}, {reporter} FROM {form.view} t"
-        ).fetchall()
+        return _presence(form, rows)
+    rows = _rollup_cells(con, form)
+    if rows is None:
+        return rows_presence(con, form)
+    return _presence(form, rows)
+
+
+def rows_presence(con: Connection, form: Form) -> Presence:
+    """Return the cells of an append form read from its rows (what a rollup stands for)."""
+    period, reporter = cell_sql(form, "t")
+    when = period or "''"
+    rows = con.execute(f"SELECT DISTINCT {when}, {reporter} FROM {form.view} t")
+    return _presence(form, rows.fetchall())
+
+
+def _presence(form: Form, rows: Iterable[tuple[object, object]]) -> Presence:
+    cells: dict[str, set[str]] = defaultdict(set)
     for period_label, who in rows:
         cells[str(period_label)].add(str(who))
     return Presence(form, dict(cells))
+
+
+def _rollup_cells(con: Connection, form: Form) -> list[tuple[str, str]] | None:
+    """Return the cells of ``form`` from the rollup ingest keeps, or None without one.
+
+    The job log's cells are (month of end, system): ``hpc_rollup_ends`` lists them per
+    batch, a few rows instead of a scan of every job. It serves only while it holds
+    every loaded batch; rows without an end time (none pass validation) are added from
+    the rows, which the column statistics answer without a scan.
+    """
+    if form.name != _ROLLUP_FORM:
+        return None
+    from zhangjiang.indicators.hpc_rollup import READY_SQL
+
+    ready = con.execute(READY_SQL).fetchone()
+    if ready is None or not ready[0]:
+        return None
+    period, reporter = cell_sql(form, "t")
+    return con.execute(
+        f"""SELECT DISTINCT strftime(e.month, '%Y-%m'),
+            coalesce(CAST(e.system AS VARCHAR), '')
+        FROM hpc_rollup_ends e
+        WHERE e.batch_id IN (SELECT id FROM batches WHERE status = 'loaded')
+        UNION
+        SELECT DISTINCT {period}, {reporter} FROM {form.view} t
+        WHERE t."{form.period_column}" IS NULL"""
+    ).fetchall()

@@ -6,7 +6,7 @@ import json
 import os
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
@@ -58,7 +58,8 @@ class BilingualGroup(TyperGroup):
         """Run the CLI; a usage error prints one zh/en message and exits with 2."""
         standalone = kwargs.pop("standalone_mode", True)
         try:
-            code = super().main(*args, standalone_mode=False, **kwargs)
+            with _HELD:
+                code = super().main(*args, standalone_mode=False, **kwargs)
         except clicks.ClickException as exc:
             if not standalone:
                 raise
@@ -103,6 +104,8 @@ app = typer.Typer(
 console = Console(soft_wrap=True)
 err_console = Console(stderr=True, soft_wrap=True)
 _state: dict[str, Any] = {}
+# Databases a command holds open (``store(hold=True)``), closed when it ends.
+_HELD = ExitStack()
 
 
 class OutputFormat(StrEnum):
@@ -158,12 +161,29 @@ def settings() -> Settings:
     return _state["settings"]  # type: ignore[no-any-return]
 
 
-def store(migrate: bool = True) -> Store:
-    """Return the store of this invocation, migrated to the current schema."""
-    from zhangjiang.store import open_store
+def store(migrate: bool = True, hold: bool = False) -> Store:
+    """Return the store of this invocation, migrated to the current schema.
 
+    With ``hold`` the database stays open until the command ends (``Store.session``):
+    its steps then share one open database instead of opening the file (reading its
+    catalogue, checkpointing on close) a dozen times. The file stays locked meanwhile,
+    so only commands that end soon hold it (never ``serve``).
+    """
+    from zhangjiang.store import Store, open_store
+
+    if not migrate:
+        with edge():
+            return open_store(settings().db, migrate=False)
     with edge():
-        return open_store(settings().db, migrate=migrate)
+        path = Path(settings().db)
+        if hold and not _state.get("held"):
+            # Held before migrating, so that migrating uses the same open database.
+            path.parent.mkdir(parents=True, exist_ok=True)
+            _HELD.enter_context(Store(path).session())
+            _state["held"] = True
+        if "store" not in _state:
+            _state["store"] = open_store(path)
+    return _state["store"]  # type: ignore[no-any-return]
 
 
 @contextmanager
@@ -199,12 +219,10 @@ def resolve_format(
     ``--output json`` (an output format: ``--format``). Dialects and output formats do
     not overlap, so the old spellings are unambiguous.
     """
-    from zhangjiang.ingest.jobs import FORMATS as DIALECTS
-
     if old_output is not None:
         _deprecated(f"--output {old_output}", f"--format {old_output}")
         fmt = old_output
-    if fmt in DIALECTS:
+    if fmt not in OutputFormat.__members__ and _is_dialect(fmt):
         _deprecated(f"--format {fmt}", f"--log-format {fmt}")
         log_format, fmt = log_format or fmt, OutputFormat.table.value
     if fmt not in OutputFormat.__members__:
@@ -217,6 +235,13 @@ def resolve_format(
         )
         raise typer.Exit(EXIT_USAGE)
     return OutputFormat(fmt), log_format
+
+
+def _is_dialect(name: str) -> bool:
+    """Return True when ``name`` is a job-log dialect (the job parsers load only then)."""
+    from zhangjiang.ingest.jobs import FORMATS as DIALECTS
+
+    return name in DIALECTS
 
 
 def _deprecated(old: str, new: str) -> None:

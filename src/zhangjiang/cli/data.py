@@ -29,6 +29,11 @@ if TYPE_CHECKING:
     from zhangjiang.cells import CellPlan
     from zhangjiang.ingest.load import IngestResult
 
+# Files below this size load with the database held open for the command (one open
+# instead of one per step). A larger load is dominated by the load itself, and holding
+# the database would keep its buffers alive from one step to the next (peak memory).
+_HOLD_BELOW_BYTES = 64 << 20
+
 _FIELDS_OPTION = typer.Option(
     "--fields",
     help="无表头 sacct 输出的列（同 sacct --format，逗号分隔）/ columns of a sacct dump "
@@ -146,7 +151,7 @@ def ingest(
     from zhangjiang.periods import parse_period
 
     output, log_format = resolve_format(fmt, old_output, log_format)
-    st = store()
+    st = store(hold=sum(f.stat().st_size for f in files) < _HOLD_BELOW_BYTES)
     with edge():
         if period:
             parse_period(period)

@@ -75,7 +75,7 @@ def compute(
                 store(), period, indicator, master=spark_master, data=data
             )
         else:
-            values = compute_values(store(), period, indicator)
+            values = compute_values(store(hold=True), period, indicator)
         refresh_snapshot(store())
     ids = {v.indicator_id for v in values}
     periods = sorted({v.period for v in values})

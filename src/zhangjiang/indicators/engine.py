@@ -82,6 +82,7 @@ def compute(
         refresh_missing(con)
         cycle = Cycle(con)
         periods = cycle.periods(period)
+        stored = _stored_values(con, [p.label for p in periods])
         done: dict[tuple[str, str], list[IndicatorValue]] = {}
         for per in periods:
             for ind in chosen:
@@ -97,7 +98,7 @@ def compute(
                 else:
                     values = compute_values(con, cycle, ind, per, status)
                 done[(ind.id, per.label)] = values
-                store_values(con, ind, per, values)
+                store_values(con, ind, per, values, stored.get((ind.id, per.label), []))
                 computed.extend(values)
         record_run(con, [p.label for p in periods])
     return computed
@@ -302,17 +303,23 @@ def _plain(value: Any) -> Any:
 
 
 def store_values(
-    con: Connection, ind: Indicator, period: Period, values: list[IndicatorValue]
+    con: Connection,
+    ind: Indicator,
+    period: Period,
+    values: list[IndicatorValue],
+    stored: list[dict[str, Any]] | None = None,
 ) -> None:
-    """Replace an indicator's stored values for a period; unchanged rows stay as they are."""
-    existing = {
-        r["dimensions"]: r
-        for r in fetch_dicts(
+    """Replace an indicator's stored values for a period; unchanged rows stay as they are.
+
+    ``stored`` are its rows as stored now, when the caller read them already.
+    """
+    if stored is None:
+        stored = fetch_dicts(
             con,
             "SELECT * FROM indicator_values WHERE indicator_id = ? AND period = ?",
             [ind.id, period.label],
         )
-    }
+    existing = {r["dimensions"]: r for r in stored}
     keep: set[str] = set()
     stamp = now()
     for v in values:
@@ -350,6 +357,20 @@ def store_values(
             "DELETE FROM indicator_values WHERE indicator_id = ? AND period = ? AND dimensions = ?",
             [ind.id, period.label, dims],
         )
+
+
+def _stored_values(
+    con: Connection, periods: list[str]
+) -> dict[tuple[str, str], list[dict[str, Any]]]:
+    """Return the stored values of ``periods`` by (indicator id, period), in one read."""
+    out: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for row in fetch_dicts(
+        con,
+        "SELECT * FROM indicator_values WHERE list_contains(?, period)",
+        [periods],
+    ):
+        out.setdefault((row["indicator_id"], row["period"]), []).append(row)
+    return out
 
 
 def _same(old: dict[str, Any], new: IndicatorValue) -> bool:

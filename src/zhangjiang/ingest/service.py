@@ -32,7 +32,8 @@ def register_connector(name: str, connector: Connector) -> None:
 def connector_for(dataset: str) -> Connector:
     """Return the loader of the form ``dataset`` (tabular, job log, publication list)."""
     form = get_form(dataset)
-    _load_connectors()
+    if form.connector not in CONNECTORS:
+        _load_connectors()
     return CONNECTORS[form.connector]
 
 

@@ -12,8 +12,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from charset_normalizer import from_bytes
-
 from zhangjiang.ingest.problems import Problem, problem
 
 __all__ = ["FileRejected", "RawTable", "decode_text", "read_table"]
@@ -156,6 +154,8 @@ def _detect(data: bytes) -> str | None:
         gb_ok = True
     except UnicodeDecodeError:
         gb_ok = False
+    from charset_normalizer import from_bytes  # only files that do not decode as UTF-8
+
     best = from_bytes(data[:200_000]).best()
     guess = _codec_name(best.encoding) if best else None
     if gb_ok and (

@@ -142,8 +142,19 @@ class Store:
         return applied
 
     def ensure_forms(self, forms: list[Form], backfill: bool = False) -> None:
-        """Create or extend every form's row table and refresh its view."""
-        with self.connect() as con:
+        """Create or extend every form's row table and refresh its view.
+
+        The digest of the statements is recorded in ``form_statements`` once they ran,
+        so a later call with the same declarations does nothing: every CLI call opens
+        the store, and replacing ~30 views cost more than loading a small file.
+        """
+        digest = _forms_digest(forms)
+        with self.transaction() as con:
+            applied = con.execute(
+                "SELECT count(*) FROM form_statements WHERE digest = ?", [digest]
+            ).fetchall()[0][0]
+            if applied and not backfill:
+                return
             tables = {
                 r[0]: set(r[1])
                 for r in con.execute(
@@ -161,6 +172,8 @@ class Store:
                 else:
                     for stmt in form_ddl(form):
                         con.execute(stmt)
+            con.execute("DELETE FROM form_statements")
+            con.execute("INSERT INTO form_statements VALUES (?, ?)", [digest, now()])
 
     def archive(self, source: Path, sha256: str) -> Path:
         """Copy a file into the archive under its sha256 (idempotent); return its path."""
@@ -370,6 +383,16 @@ def sha256_file(path: Path) -> str:
 def now() -> datetime:
     """Return the current UTC time as a naive timestamp (how the store keeps times)."""
     return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _forms_digest(forms: list[Form]) -> str:
+    """Return the sha256 of the statements making the forms' tables and views."""
+    digest = hashlib.sha256()
+    for form in forms:
+        for stmt in form_ddl(form):
+            digest.update(stmt.encode())
+            digest.update(b"\0")
+    return digest.hexdigest()
 
 
 def _connect_with_retry(path: Path, read_only: bool) -> Connection:

@@ -183,6 +183,17 @@ MIGRATIONS: list[tuple[str, str]] = [
         ALTER TABLE hpc_rollup_usage DROP COLUMN fallbacks;
         """,
     ),
+    # The digest of the form statements last applied (Store.ensure_forms), so that
+    # opening a store whose forms are current runs none of them again.
+    (
+        "0008_form_statements",
+        """
+        CREATE TABLE form_statements (
+            digest VARCHAR NOT NULL,
+            applied_at TIMESTAMP NOT NULL
+        );
+        """,
+    ),
 ]
 
 
