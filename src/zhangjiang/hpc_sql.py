@@ -105,6 +105,15 @@ _USED = """
 """
 
 
+def month_bit_sql(time: str) -> str:
+    """Return SQL for the bit of the month of ``time`` in a mask of months (bit m - 1).
+
+    The HPC rollup stores the months of a year as such masks (``hpc_rollup_accounts``),
+    and the indicators read them with masks of the period's months.
+    """
+    return f"(CAST(1 AS INTEGER) << (month({time}) - 1))"
+
+
 def core_hours_sql() -> str:
     """Return SQL for core-hours per system inside the period.
 

@@ -28,6 +28,14 @@ class Cycle:
     def __init__(self, con: Connection) -> None:
         self.con = con
         self._presence: dict[str, Presence] = {}
+        self._holds: dict[str, bool] = {}
+
+    def holds(self, sql: str) -> bool:
+        """Return the truth of the one-value query ``sql`` (a rollup's readiness), cached."""
+        if sql not in self._holds:
+            row = self.con.execute(sql).fetchone()
+            self._holds[sql] = row is not None and bool(row[0])
+        return self._holds[sql]
 
     def presence(self, form: Form) -> Presence:
         """Return the current cells of ``form`` (cached for the run)."""

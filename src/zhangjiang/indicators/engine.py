@@ -41,10 +41,13 @@ def sql_params(period: Period) -> dict[str, Any]:
 
 
 def evaluate(
-    con: Connection, indicator: Indicator, period: Period
+    con: Connection, indicator: Indicator, period: Period, cycle: Cycle | None = None
 ) -> list[dict[str, Any]]:
-    """Run one indicator's SQL and return rows of dimensions, value, sources and ref_end."""
-    sql = _query(con, indicator, period)
+    """Run one indicator's SQL and return rows of dimensions, value, sources and ref_end.
+
+    With ``cycle`` (a compute run) the rollup's readiness is checked once per run.
+    """
+    sql = _query(con, indicator, period, cycle)
     used = {k: v for k, v in sql_params(period).items() if f"${k}" in sql}
     rows = fetch_dicts(con, sql, used)
     out = []
@@ -111,7 +114,7 @@ def compute_values(
     window = cycle.window(ind, per)
     if window is None:
         return []  # no data (or no complete month) for the period: a gap, never a zero
-    rows = evaluate(con, ind, window)
+    rows = evaluate(con, ind, window, cycle)
     if not rows:
         return []
     ends = [r["ref_end"] for r in rows if isinstance(r.get("ref_end"), date)]
@@ -121,9 +124,9 @@ def compute_values(
     current: dict[str, Any] = {}
     if cycle.window(ind, before, exact=True) is not None:
         with cycle.comparable(ind, window, before):
-            previous = _by_dims(ind, evaluate(con, ind, before))
+            previous = _by_dims(ind, evaluate(con, ind, before, cycle))
             if ind.comparable:
-                current = _by_dims(ind, evaluate(con, ind, window))
+                current = _by_dims(ind, evaluate(con, ind, window, cycle))
     values = []
     for row in rows:
         value = to_value(ind, per, row, status)
@@ -134,12 +137,18 @@ def compute_values(
     return values
 
 
-def _query(con: Connection, indicator: Indicator, period: Period) -> str:
+def _query(
+    con: Connection, indicator: Indicator, period: Period, cycle: Cycle | None = None
+) -> str:
     """Return the SQL to run: the rollup's when it holds for ``period``, else ``sql``."""
     whole_months = period.start.day == 1 and period.end.day == 1
     if indicator.rollup_sql and whole_months and not indicator.comparable:
-        row = con.execute(indicator.rollup_ready).fetchone()
-        if row is not None and row[0]:
+        if cycle is not None:
+            ready = cycle.holds(indicator.rollup_ready)
+        else:
+            row = con.execute(indicator.rollup_ready).fetchone()
+            ready = row is not None and bool(row[0])
+        if ready:
             return indicator.rollup_sql
     return indicator.sql
 

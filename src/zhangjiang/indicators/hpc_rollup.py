@@ -35,6 +35,7 @@ Tables (created by the migration ``0006_hpc_rollup``):
 from __future__ import annotations
 
 from zhangjiang.hpc_sql import USERS_KNOWN as _USERS_KNOWN
+from zhangjiang.hpc_sql import month_bit_sql
 
 __all__ = [
     "READY_SQL",
@@ -63,10 +64,9 @@ SELECT NOT EXISTS (
 """
 
 
-# The period's months per year as bit masks (bit m - 1 for month m), as in
-# hpc_rollup_accounts.
+# The period's months per year as bit masks.
 _MASKS = f"""masks AS (
-    SELECT year(m) AS year, bit_or(CAST(1 AS INTEGER) << (month(m) - 1)) AS months
+    SELECT year(m) AS year, bit_or({month_bit_sql("m")}) AS months
     FROM (SELECT UNNEST(range(CAST({_START} AS TIMESTAMP), CAST({_END} AS TIMESTAMP),
         INTERVAL 1 MONTH)) AS m)
     GROUP BY ALL

@@ -18,6 +18,8 @@ lists jobs only, never steps; a job that never started (StartTime ``Unknown`` or
 
 from __future__ import annotations
 
+from zhangjiang.ingest.jobs_slurm import local_time_sql
+
 __all__ = ["select_sql"]
 
 # Slurm writes this task id (NO_VAL - 1) for a job that is not an array element.
@@ -29,10 +31,7 @@ def select_sql(sample: str, tz: str) -> str:
     del sample  # one layout
 
     def utc(key: str) -> str:
-        value = f"TRY_CAST({_value(key)} AS TIMESTAMP)"
-        if tz == "UTC":
-            return value
-        return f"timezone('UTC', timezone('{tz}', {value}))"
+        return local_time_sql(_value(key), tz)
 
     task = _value("ArrayTaskId")
     return f"""

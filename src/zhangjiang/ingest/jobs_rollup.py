@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from zhangjiang.hpc_sql import month_bit_sql
+
 if TYPE_CHECKING:
     from zhangjiang.store.duckdb import Connection
 
@@ -80,13 +82,13 @@ GROUP BY ALL
 _ACCOUNTS = f"""
 WITH {_JOBS}, parts AS (
     SELECT system, user_name, fallback, year(first_month) AS year,
-        bit_or(CAST(1 AS INTEGER) << (month(first_month) - 1)) AS months
+        bit_or({month_bit_sql("first_month")}) AS months
     FROM jobs
     WHERE first_month = last_month AND fallback IS NOT NULL
     GROUP BY ALL
     UNION ALL
     SELECT system, user_name, fallback, year(month_start),
-        bit_or(CAST(1 AS INTEGER) << (month(month_start) - 1))
+        bit_or({month_bit_sql("month_start")})
     FROM spread
     WHERE fallback IS NOT NULL
       AND (end_time > month_start OR start_time >= month_start)

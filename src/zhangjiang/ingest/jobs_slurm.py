@@ -53,6 +53,7 @@ __all__ = [
     "SLURM_LEGACY_FIELDS",
     "FieldsQuery",
     "fields_sql",
+    "local_time_sql",
     "parse_field_list",
     "select_sql",
 ]
@@ -77,6 +78,17 @@ _FIELD_NAME = re.compile(r"[a-z][a-z0-9_]*")
 _TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}|Unknown|None")
 # "123_[1-3,7%2]": an array range, "%2" being the throttle.
 _ARRAY_RANGE = r"^\d+_\[\d+(-\d+)?(%\d+)?(,\d+(-\d+)?(%\d+)?)*\]$"
+
+
+def local_time_sql(text: str, tz: str) -> str:
+    """Return SQL turning the text ``text`` (a time in zone ``tz``) into a naive UTC time.
+
+    Text that is not a time gives NULL.
+    """
+    value = f"TRY_CAST({text} AS TIMESTAMP)"
+    if tz == "UTC":
+        return value
+    return f"timezone('UTC', timezone('{tz}', {value}))"
 
 
 def parse_field_list(text: str) -> tuple[str, ...]:
@@ -122,10 +134,7 @@ def select_sql(sample: str, tz: str, fields: tuple[str, ...] | None = None) -> s
         return f"p[{i}]"
 
     def utc(name: str) -> str:
-        value = f"TRY_CAST({name} AS TIMESTAMP)"
-        if tz == "UTC":
-            return value
-        return f"timezone('UTC', timezone('{tz}', {value}))"
+        return local_time_sql(name, tz)
 
     names = ("jobid", "user", "account", "partition", "jobname", "submit", "start",
              "end", "ncpus", "nnodes", "state", "nodelist")  # fmt: skip
@@ -233,10 +242,7 @@ def fields_sql(
         return f"f{i}" if i is not None else "CAST(NULL AS VARCHAR)"
 
     def utc(name: str) -> str:
-        value = f"TRY_CAST({field(name)} AS TIMESTAMP)"
-        if tz == "UTC":
-            return value
-        return f"timezone('UTC', timezone('{tz}', {value}))"
+        return local_time_sql(field(name), tz)
 
     jobid, start, end = field("jobid"), field("start"), field("end")
     ncpus, state = field("ncpus"), field("state")

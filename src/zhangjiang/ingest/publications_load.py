@@ -19,7 +19,12 @@ from typing import Any
 from zhangjiang.config import Settings
 from zhangjiang.errors import IngestError, InputLimitError
 from zhangjiang.forms import get_form
-from zhangjiang.ingest.load import IngestResult, find_duplicate, store_batch
+from zhangjiang.ingest.load import (
+    IngestResult,
+    derived_period,
+    find_duplicate,
+    store_batch,
+)
 from zhangjiang.ingest.problems import PROBLEM_KINDS, Problem
 from zhangjiang.ingest.pub_union import (
     LoadedPaper,
@@ -88,7 +93,7 @@ def ingest_publications(
     if errors or export is None:
         return result.set_rejected(problems)
     warnings = len(problems) - len(errors)
-    batch_period = period or _derived_period(rows)
+    batch_period = period or derived_period(form, rows)
     batch_id, result.plan = store_batch(
         store,
         form,
@@ -251,11 +256,6 @@ def _row(pub: Publication, facility: str, key: str) -> dict[str, Any]:
         "paper": key,
         "_row": pub.source_record,
     }
-
-
-def _derived_period(rows: list[dict[str, Any]]) -> str | None:
-    years = {r["year"] for r in rows if r["year"] is not None}
-    return str(years.pop()) if len(years) == 1 else None
 
 
 register_connector(_CONNECTOR, ingest_publications)
