@@ -9,7 +9,7 @@ from zhangjiang.errors import UnknownDatasetError
 from zhangjiang.forms.model import Form
 from zhangjiang.suggest import unknown_name
 
-__all__ = ["FORMS", "get_form", "register_form"]
+__all__ = ["FORMS", "files_for_staff_only", "get_form", "register_form"]
 
 FORMS: dict[str, Form] = {}
 
@@ -30,6 +30,15 @@ def get_form(name: str) -> Form:
         raise UnknownDatasetError(
             unknown_name("报表（数据集）", "dataset", name, FORMS)
         ) from None
+
+
+def files_for_staff_only(dataset: str) -> bool:
+    """Return True when the original files of ``dataset`` are never offered to the public.
+
+    Files of a form with personal columns, or of a form no longer declared, are staff-only.
+    """
+    form = FORMS.get(dataset)
+    return form is None or bool(form.personal_columns)
 
 
 def _load_builtin() -> None:

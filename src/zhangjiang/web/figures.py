@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from zhangjiang.forms.registry import files_for_staff_only
 from zhangjiang.periods import parse_period
 from zhangjiang.snapshot import Snapshot, period_kind
 from zhangjiang.web.charts import bar_chart, line_chart, sparkline
@@ -367,14 +368,9 @@ def batch_row(
         "note": batch["note"],
         "superseded_by": batch["superseded_by"],
         "download": f"/batches/{batch['id']}/file"
-        if downloads and not _has_personal_columns(form)
+        if downloads and not files_for_staff_only(batch["dataset"])
         else None,
     }
-
-
-def _has_personal_columns(form: dict[str, Any] | None) -> bool:
-    # Files of forms with personal columns are never offered to the public.
-    return form is None or any(c.get("personal") for c in form["columns"])
 
 
 def same_kind_periods(snap: Snapshot, period: str) -> list[str]:

@@ -9,7 +9,8 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from zhangjiang.forms import FORMS, get_form
+from zhangjiang.forms import get_form
+from zhangjiang.forms.registry import files_for_staff_only
 from zhangjiang.forms.template import write_template
 from zhangjiang.web import explorer, pages
 from zhangjiang.web.calls import attachment, begin, original_file
@@ -163,8 +164,7 @@ async def batch_file(request: Request, batch_id: int) -> Response:
     batch = c.snap.batches.get(batch_id)  # the public sees released batches only
     if batch is None:
         raise HTTPException(404, f"未知批次 {batch_id} / unknown batch {batch_id}")
-    form = FORMS.get(batch["dataset"])
-    if not staff and (form is None or form.personal_columns):
+    if not staff and files_for_staff_only(batch["dataset"]):
         raise HTTPException(
             403,
             "该文件含个人信息，仅供工作人员下载 / the file holds personal data: "
